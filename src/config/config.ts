@@ -1,0 +1,139 @@
+import { Ajv, type ErrorObject } from "ajv";
+import { configError } from "../errors.js";
+import { loadSpec } from "../spec.js";
+import { chartIdFrom } from "./chart-id.js";
+
+export const REGION_HOSTS = {
+  "Standard Server": "https://amplitude.com",
+  "EU Residency Server": "https://analytics.eu.amplitude.com",
+} as const;
+export type DataRegion = keyof typeof REGION_HOSTS;
+
+/** The config after validation: defaults applied, chart IDs extracted and deduplicated. */
+export interface ConnectorConfig {
+  apiKey: string;
+  secretKey: string;
+  chartIds: string[];
+  dataRegion: DataRegion;
+  /** Scheme, host and optional path prefix, without a trailing slash. */
+  baseUrl: string;
+  maxConcurrentRequests: number;
+  requestTimeoutMs: number;
+}
+
+/** The raw config as the spec describes it (after ajv has applied the defaults). */
+interface RawConfig {
+  api_key: string;
+  secret_key: string;
+  chart_ids: string[];
+  data_region: DataRegion;
+  base_url?: string;
+  max_concurrent_requests: number;
+  request_timeout_seconds: number;
+}
+
+let validate: ReturnType<Ajv["compile"]> | undefined;
+
+function validator(): ReturnType<Ajv["compile"]> {
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+    validate = ajv.compile(loadSpec().connectionSpecification);
+  }
+  return validate;
+}
+
+/** Validates a parsed config file against spec.json and normalises it; throws a config error. */
+export function parseConfig(raw: unknown): ConnectorConfig {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw configError("The config must be a JSON object with api_key, secret_key and chart_ids.");
+  }
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  const check = validator();
+  if (!check(copy)) throw configError(`Invalid config: ${describeErrors(check.errors ?? [])}.`);
+  const config = copy as unknown as RawConfig;
+
+  return {
+    apiKey: config.api_key,
+    secretKey: config.secret_key,
+    chartIds: chartIdsOf(config.chart_ids),
+    dataRegion: config.data_region,
+    baseUrl: baseUrlOf(config.base_url, config.data_region),
+    maxConcurrentRequests: config.max_concurrent_requests,
+    requestTimeoutMs: config.request_timeout_seconds * 1000,
+  };
+}
+
+function chartIdsOf(entries: string[]): string[] {
+  const ids: string[] = [];
+  entries.forEach((entry, index) => {
+    const id = chartIdFrom(entry);
+    if (id === undefined) {
+      throw configError(
+        `Invalid config: chart_ids[${index}] ("${entry.slice(0, 200)}") holds no chart ID. ` +
+          "Give the ID (e.g. abc123de) or the chart's URL (https://app.amplitude.com/analytics/ORG/chart/abc123de).",
+      );
+    }
+    if (!ids.includes(id)) ids.push(id);
+  });
+  return ids;
+}
+
+function baseUrlOf(baseUrl: string | undefined, region: DataRegion): string {
+  if (baseUrl === undefined || baseUrl.trim() === "") return REGION_HOSTS[region];
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw configError(
+      `Invalid config: base_url ("${baseUrl}") is not a URL; use e.g. https://amplitude.com.`,
+    );
+  }
+  const loopback = isLoopback(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw configError(
+      `Invalid config: base_url ("${url.origin}") must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1]).`,
+    );
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** ajv's errors as one line that names each offending field. */
+function describeErrors(errors: ErrorObject[]): string {
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const field =
+      error.keyword === "required"
+        ? joinPath(
+            error.instancePath,
+            String((error.params as { missingProperty: string }).missingProperty),
+          )
+        : fieldName(error.instancePath);
+    const what =
+      error.keyword === "required"
+        ? "is required"
+        : error.keyword === "enum"
+          ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
+          : (error.message ?? "is invalid");
+    seen.add(`${field} ${what}`);
+  }
+  return [...seen].join("; ");
+}
+
+function joinPath(instancePath: string, property: string): string {
+  const parent = fieldName(instancePath);
+  return parent === "config" ? property : `${parent}.${property}`;
+}
+
+/** `/chart_ids/0` -> `chart_ids[0]` */
+function fieldName(instancePath: string): string {
+  if (instancePath === "") return "config";
+  return instancePath
+    .slice(1)
+    .split("/")
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join("");
+}

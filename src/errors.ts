@@ -1,0 +1,48 @@
+/** Airbyte's failure types: who has to act. */
+export type FailureType = "config_error" | "system_error" | "transient_error";
+
+/**
+ * The one error class the connector raises on purpose. `message` is for the user
+ * (what happened, which chart, what to do next); `internalMessage` is for whoever
+ * debugs it. Both pass through the secret filter before they are printed.
+ */
+export class ConnectorError extends Error {
+  readonly failureType: FailureType;
+  readonly internalMessage: string | undefined;
+
+  constructor(
+    failureType: FailureType,
+    message: string,
+    options: { internalMessage?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "ConnectorError";
+    this.failureType = failureType;
+    this.internalMessage = options.internalMessage;
+  }
+}
+
+export const configError = (message: string, internalMessage?: string): ConnectorError =>
+  new ConnectorError("config_error", message, { internalMessage });
+
+/** A bad command line: the CLI answers with exit code 2 rather than 1. */
+export class UsageError extends ConnectorError {
+  constructor(message: string) {
+    super("config_error", message);
+    this.name = "UsageError";
+  }
+}
+
+/** Any thrown value as a ConnectorError; unknown failures are system errors. */
+export function asConnectorError(error: unknown, context: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ConnectorError("system_error", `${context}: ${detail}`, {
+    internalMessage: detail,
+    cause: error,
+  });
+}
+
+export function stackOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
+}

@@ -1,0 +1,103 @@
+import type { FailureType } from "../errors.js";
+
+/** The Airbyte messages this connector prints (protocol v0, see airbyte_protocol.yaml). */
+export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
+export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+export type JsonSchema = Record<string, unknown>;
+
+export interface StreamDescriptor {
+  name: string;
+}
+
+export interface AirbyteStream {
+  name: string;
+  json_schema: JsonSchema;
+  supported_sync_modes: ["full_refresh"];
+  source_defined_primary_key: string[][];
+  is_resumable: false;
+}
+
+export type AirbyteMessage =
+  | { type: "SPEC"; spec: Record<string, unknown> }
+  | { type: "CATALOG"; catalog: { streams: AirbyteStream[] } }
+  | {
+      type: "CONNECTION_STATUS";
+      connectionStatus: { status: "SUCCEEDED" | "FAILED"; message?: string };
+    }
+  | { type: "LOG"; log: { level: LogLevel; message: string; stack_trace?: string } }
+  | {
+      type: "RECORD";
+      record: { stream: string; data: Record<string, unknown>; emitted_at: number };
+    }
+  | {
+      type: "STATE";
+      state: {
+        type: "STREAM";
+        stream: { stream_descriptor: StreamDescriptor; stream_state: Record<string, never> };
+        sourceStats: { recordCount: number };
+      };
+    }
+  | { type: "TRACE"; trace: TraceMessage };
+
+export type TraceMessage =
+  | {
+      type: "STREAM_STATUS";
+      emitted_at: number;
+      stream_status: { stream_descriptor: StreamDescriptor; status: StreamStatus };
+    }
+  | {
+      type: "ERROR";
+      emitted_at: number;
+      error: {
+        message: string;
+        internal_message?: string;
+        stack_trace?: string;
+        failure_type: FailureType;
+        stream_descriptor?: StreamDescriptor;
+      };
+    };
+
+export const logMessage = (level: LogLevel, message: string): AirbyteMessage => ({
+  type: "LOG",
+  log: { level, message },
+});
+
+export const streamStatus = (stream: string, status: StreamStatus): AirbyteMessage => ({
+  type: "TRACE",
+  trace: {
+    type: "STREAM_STATUS",
+    emitted_at: Date.now(),
+    stream_status: { stream_descriptor: { name: stream }, status },
+  },
+});
+
+/** Full refresh has no cursor: the state is empty and carries only the record count. */
+export const streamState = (stream: string, recordCount: number): AirbyteMessage => ({
+  type: "STATE",
+  state: {
+    type: "STREAM",
+    stream: { stream_descriptor: { name: stream }, stream_state: {} },
+    sourceStats: { recordCount },
+  },
+});
+
+export function errorTrace(
+  failureType: FailureType,
+  message: string,
+  extra: { internalMessage?: string; stackTrace?: string; stream?: string } = {},
+): AirbyteMessage {
+  return {
+    type: "TRACE",
+    trace: {
+      type: "ERROR",
+      emitted_at: Date.now(),
+      error: {
+        message,
+        failure_type: failureType,
+        ...(extra.internalMessage !== undefined && { internal_message: extra.internalMessage }),
+        ...(extra.stackTrace !== undefined && { stack_trace: extra.stackTrace }),
+        ...(extra.stream !== undefined && { stream_descriptor: { name: extra.stream } }),
+      },
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Removes secrets from any text that leaves the process other than records: the API
+ * key, the secret key, and the Basic credentials built from them (also URL-encoded).
+ */
+export class SecretFilter {
+  private readonly secrets: string[] = [];
+
+  add(...values: (string | undefined)[]): void {
+    for (const value of values) {
+      // Short values would blank out ordinary words; keys are 32 hex characters.
+      if (!value || value.length < 4) continue;
+      for (const form of [value, encodeURIComponent(value)]) {
+        if (!this.secrets.includes(form)) this.secrets.push(form);
+      }
+    }
+    // Longest first, so a secret that contains another is removed whole.
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  addBasicCredentials(user: string, password: string): void {
+    this.add(user, password, Buffer.from(`${user}:${password}`).toString("base64"));
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join("****");
+    // Whatever the source, an Authorization header value never goes out.
+    return out.replace(
+      /(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[^\s"',}]+/gi,
+      "$1****",
+    );
+  }
+}

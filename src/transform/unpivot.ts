@@ -1,0 +1,66 @@
+import { parseValue, stripMarker } from "../csv/cells.js";
+import type { ChartTable } from "../csv/table-reader.js";
+
+/** What every record of a table shares: its label headers and its value-column headers. */
+export interface TableShape {
+  /** Label-column headers, in table order. */
+  labelHeaders: string[];
+  /** `labelHeaders` joined with "; " (the records' `dimension_name`). */
+  dimensionName: string;
+  /** Value-column headers, in table order (the records' `segment`). */
+  segments: string[];
+}
+
+/**
+ * The records of one table row, in columnar form: the row's labels once, then one value
+ * per value column. Record k is (dimensionValue, segments[k], values[k]).
+ */
+export interface RowRecords {
+  /** Forward-filled label values joined with "; ". */
+  dimensionValue: string;
+  /** Label header -> label value, lossless when a value contains "; ". */
+  dimensions: Record<string, string>;
+  values: (number | null)[];
+}
+
+export const LABEL_SEPARATOR = "; ";
+
+export function tableShape(table: ChartTable): TableShape {
+  const labelHeaders = table.header.slice(0, table.labelColumns);
+  return {
+    labelHeaders,
+    dimensionName: labelHeaders.join(LABEL_SEPARATOR),
+    segments: table.header.slice(table.labelColumns),
+  };
+}
+
+/**
+ * Wide table rows -> long records, row by row and, within a row, column by column.
+ * An empty label cell takes the value above it (hierarchical tables leave repeats out).
+ * Cells missing from a short row count as empty; extra cells past the header are ignored.
+ */
+export async function* unpivot(table: ChartTable, shape: TableShape): AsyncGenerator<RowRecords[]> {
+  const labelCount = table.labelColumns;
+  const valueCount = shape.segments.length;
+  const above: string[] = new Array<string>(labelCount).fill("");
+  for await (const batch of table.rows) {
+    const out: RowRecords[] = new Array<RowRecords>(batch.length);
+    for (let r = 0; r < batch.length; r++) {
+      const row = batch[r] as string[];
+      const dimensions: Record<string, string> = {};
+      for (let j = 0; j < labelCount; j++) {
+        const label = stripMarker(row[j] ?? "");
+        const filled = label === "" ? (above[j] as string) : label;
+        above[j] = filled;
+        dimensions[shape.labelHeaders[j] as string] = filled;
+      }
+      const values = new Array<number | null>(valueCount);
+      for (let k = 0; k < valueCount; k++) {
+        const cell = row[labelCount + k];
+        values[k] = cell === undefined || cell === "" ? null : parseValue(stripMarker(cell));
+      }
+      out[r] = { dimensionValue: above.join(LABEL_SEPARATOR), dimensions, values };
+    }
+    yield out;
+  }
+}
