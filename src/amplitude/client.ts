@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
@@ -81,10 +82,9 @@ export class AmplitudeClient {
   /** Downloads the chart's whole body into `path` (overwritten by each attempt). */
   downloadChart(chartId: string, path: string): Promise<SpooledChart> {
     return this.withRetries(chartId, async (body, contentType, started) => {
-      let bytes = 0;
-      body.on("data", (chunk: Buffer) => (bytes += chunk.length));
       await pipeline(body, createWriteStream(path));
-      return { chartId, path, bytes, contentType, elapsedMs: Date.now() - started };
+      const { size } = await stat(path);
+      return { chartId, path, bytes: size, contentType, elapsedMs: Date.now() - started };
     });
   }
 
