@@ -7,7 +7,7 @@ import { EnvelopeError, unwrapEnvelope } from "./json-envelope.js";
 
 export type BodyKind = "envelope" | "csv";
 
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 1 << 16;
 
 /**
  * Decides from a body's first (and, when known, last) characters what it is, before
@@ -48,7 +48,10 @@ export function sniffBody(
 }
 
 /** The first and last characters of a spooled body, read without loading it. */
-async function headAndTail(path: string, bytes: number): Promise<{ head: string; tail: string }> {
+export async function headAndTail(
+  path: string,
+  bytes: number,
+): Promise<{ head: string; tail: string }> {
   const file = await open(path, "r");
   try {
     const size = Math.min(bytes, 512);
