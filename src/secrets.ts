@@ -9,7 +9,9 @@ export class SecretFilter {
     for (const value of values) {
       // Short values would blank out ordinary words; keys are 32 hex characters.
       if (!value || value.length < 4) continue;
-      for (const form of [value, encodeURIComponent(value)]) {
+      // Raw, URL-encoded, and as it reads inside a JSON string (messages are redacted as JSON).
+      const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
+      for (const form of forms) {
         if (!this.secrets.includes(form)) this.secrets.push(form);
       }
     }

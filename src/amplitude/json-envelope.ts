@@ -98,8 +98,9 @@ class Scanner {
     let inString = false;
     let escaped = false;
     for (;;) {
-      if (this.pos >= this.buf.length && !(await this.more())) {
-        throw new EnvelopeError("the JSON response ends too early");
+      // `while`: a chunk may be empty, and an empty chunk holds no character to scan.
+      while (this.pos >= this.buf.length) {
+        if (!(await this.more())) throw new EnvelopeError("the JSON response ends too early");
       }
       const c = this.buf[this.pos] ?? "";
       if (inString) {

@@ -36,6 +36,8 @@ export function retryDelayMs(
   return Math.round(Math.min(jittered, policy.maxDelayMs));
 }
 
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? .*\b\d{2}:\d{2}:\d{2}\b/i;
+
 /** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date. */
 export function parseRetryAfter(
   value: string | undefined,
@@ -44,6 +46,9 @@ export function parseRetryAfter(
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // Date.parse accepts almost anything ("-5", "1 2"); an HTTP date starts with a day name
+  // and holds a time (IMF-fixdate, RFC 850 or asctime). Anything else is ignored.
+  if (!HTTP_DATE.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
 }

@@ -42,6 +42,12 @@ function validator(): ReturnType<Ajv["compile"]> {
   return validate;
 }
 
+/**
+ * The longest wait a Node timer holds (about 24.8 days); a longer one fires at once, so a
+ * huge request_timeout_seconds (meant as "no limit") would time out every attempt.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Validates a parsed config file against spec.json and normalises it; throws a config error. */
 export function parseConfig(raw: unknown): ConnectorConfig {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -59,7 +65,7 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     dataRegion: config.data_region,
     baseUrl: baseUrlOf(config.base_url, config.data_region),
     maxConcurrentRequests: config.max_concurrent_requests,
-    requestTimeoutMs: config.request_timeout_seconds * 1000,
+    requestTimeoutMs: Math.min(config.request_timeout_seconds * 1000, MAX_TIMER_MS),
   };
 }
 
