@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from "node:net";
  * A stand-in for Amplitude's Dashboard REST API on 127.0.0.1: `GET /api/3/chart/{id}/csv`
  * with HTTP Basic auth, answering like the real one (the JSON envelope, JSON error
  * bodies) and, on request, with its faults: error statuses, Retry-After, slow answers,
- * connections cut mid-body, HTML pages and bodies cut short.
+ * connections cut mid-body, bodies that stall mid-transfer, HTML pages and bodies cut short.
  */
 export interface FakeChart {
   /** The CSV text, or a generator of CSV chunks for large charts. */
@@ -18,6 +18,8 @@ export type Fault =
   | { kind: "status"; status: number; message?: string; details?: string; retryAfter?: string }
   | { kind: "slow"; delayMs: number }
   | { kind: "cut"; afterBytes: number }
+  /** Sends `afterBytes` of the body, pauses `delayMs`, then sends the rest. */
+  | { kind: "stall"; afterBytes: number; delayMs: number }
   | { kind: "html" }
   | { kind: "truncated"; keepBytes: number };
 
@@ -141,6 +143,14 @@ export class FakeAmplitude {
       res.write(whole.subarray(0, fault.afterBytes), () =>
         setTimeout(() => res.socket?.destroy(), 20),
       );
+      return;
+    }
+    if (fault?.kind === "stall") {
+      const whole = Buffer.from([...body].join(""));
+      res.writeHead(200, { "content-type": contentType, "content-length": whole.length });
+      res.write(whole.subarray(0, fault.afterBytes));
+      await sleep(fault.delayMs);
+      if (!res.destroyed) res.end(whole.subarray(fault.afterBytes));
       return;
     }
     if (fault?.kind === "truncated") {

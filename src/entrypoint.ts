@@ -157,9 +157,24 @@ async function readJsonFile(
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new UsageError(
-      `the ${what} file ${path} is not valid JSON: ${(error as Error).message}.`,
+      `the ${what} file ${path} is not valid JSON (${jsonProblem(text, error)}).`,
     );
   }
+}
+
+/**
+ * Where and why JSON.parse failed, without V8's quote of the text around the error:
+ * that quote can hold part of a key when the config file is broken.
+ */
+function jsonProblem(text: string, error: unknown): string {
+  if (text.trim() === "") return "the file is empty";
+  const message = error instanceof Error ? error.message : "";
+  const at = /^(.*) in JSON at position (\d+)/.exec(message);
+  if (!at) return "unexpected text; check its quotes, commas and braces";
+  const before = text.slice(0, Number(at[2]));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return `${at[1]} at line ${line}, column ${column}`;
 }
 
 const COMMANDS = ["spec", "check", "discover", "read"];

@@ -1,5 +1,5 @@
 import type { SpooledChart } from "../amplitude/client.js";
-import { openChartCsv } from "../amplitude/response-body.js";
+import { headAndTail, openChartCsv } from "../amplitude/response-body.js";
 import { CsvTruncatedError, csvRows } from "../csv/csv-rows.js";
 import { NoTableError, readChartTable } from "../csv/table-reader.js";
 import { ConnectorError } from "../errors.js";
@@ -65,15 +65,19 @@ export async function exportChart(
     }
     return chartMetadata(chartId, table.preamble, shape);
   } catch (error) {
-    throw explain(chartId, error);
+    throw await explain(chart, error);
   }
 }
 
-function explain(chartId: string, error: unknown): unknown {
+async function explain(chart: SpooledChart, error: unknown): Promise<unknown> {
+  const { chartId } = chart;
   if (error instanceof CsvTruncatedError) {
+    // Show where the body stopped, so the user sees what arrived.
+    const { tail } = await headAndTail(chart.path, chart.bytes).catch(() => ({ tail: "" }));
+    const end = tail.replace(/\s+/g, " ").trim().slice(-100);
     return new ConnectorError(
       "system_error",
-      `Amplitude's answer for chart ${chartId} was cut short: ${error.message}. Records read before the cut were emitted; run the sync again.`,
+      `Amplitude's answer for chart ${chartId} was cut short: ${error.message} (${chart.bytes} bytes arrived, ending: ...${end}). Records read before the cut were emitted; run the sync again.`,
     );
   }
   if (error instanceof NoTableError) {
