@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { selectStreams } from "../../src/config/catalog.js";
+import { parseConfig } from "../../src/config/config.js";
+import { ConnectorError } from "../../src/errors.js";
+import { catalogStreams } from "../../src/streams/schemas.js";
+import { assertAirbyteMessage } from "../helpers/protocol.js";
+
+const config = parseConfig({
+  api_key: "k".repeat(32),
+  secret_key: "s".repeat(32),
+  chart_ids: ["abc123de", "https://app.amplitude.com/analytics/ORG/chart/x9y8z7w6"],
+});
+
+/** A configured stream as the connector acceptance tests write it: unset optionals are null. */
+const catStream = (name: string, syncMode: unknown = "full_refresh") => ({
+  stream: {
+    name,
+    json_schema: {},
+    supported_sync_modes: ["full_refresh"],
+    source_defined_cursor: null,
+    default_cursor_field: null,
+    source_defined_primary_key: null,
+    namespace: null,
+    is_resumable: null,
+  },
+  sync_mode: syncMode,
+  destination_sync_mode: "overwrite",
+  cursor_field: null,
+  primary_key: null,
+  generation_id: null,
+  minimum_generation_id: null,
+  sync_id: null,
+});
+
+function configErrorOf(raw: unknown): ConnectorError {
+  try {
+    selectStreams(raw, config);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).failureType).toBe("config_error");
+    return error as ConnectorError;
+  }
+  throw new Error("selectStreams accepted the catalog");
+}
+
+describe("a configured catalog", () => {
+  it("with null optionals (as the acceptance tests write it) selects its streams", () => {
+    const selected = selectStreams(
+      { streams: [catStream("charts_metadata"), catStream("chart_x9y8z7w6")] },
+      config,
+    );
+    expect(selected.metadata).toBe(true);
+    expect([...selected.charts]).toEqual(["x9y8z7w6"]);
+  });
+
+  it("may select only chart streams, or only charts_metadata", () => {
+    expect(selectStreams({ streams: [catStream("chart_abc123de")] }, config)).toEqual({
+      charts: new Set(["abc123de"]),
+      metadata: false,
+    });
+    expect(selectStreams({ streams: [catStream("charts_metadata")] }, config)).toEqual({
+      charts: new Set(),
+      metadata: true,
+    });
+  });
+
+  it("may be empty", () => {
+    expect(selectStreams({ streams: [] }, config)).toEqual({ charts: new Set(), metadata: false });
+  });
+});
+
+describe("a catalog that does not fit the config", () => {
+  it("names a stream that is not a stream of this config, and lists the streams that are", () => {
+    const message = configErrorOf({
+      streams: [catStream("chart_abc123de"), catStream("chart_gone1")],
+    }).message;
+    expect(message).toContain('"chart_gone1"');
+    expect(message).toContain("not a stream of this config");
+    for (const known of ["charts_metadata", "chart_abc123de", "chart_x9y8z7w6"]) {
+      expect(message).toContain(known);
+    }
+    expect(message).toContain("discover");
+  });
+
+  it.each(["incremental", "INVALID", null])(
+    "names the stream that asks for sync_mode %j",
+    (mode) => {
+      const message = configErrorOf({ streams: [catStream("chart_abc123de", mode)] }).message;
+      expect(message).toContain('"chart_abc123de"');
+      expect(message).toContain(JSON.stringify(mode));
+      expect(message).toContain("full_refresh");
+    },
+  );
+
+  it("reports every problem at once", () => {
+    const message = configErrorOf({
+      streams: [catStream("charts_metadata", "incremental"), catStream("chart_other")],
+    }).message;
+    expect(message).toContain('"charts_metadata"');
+    expect(message).toContain('"chart_other"');
+  });
+
+  it("rejects a stream without a name", () => {
+    expect(configErrorOf({ streams: [{ sync_mode: "full_refresh" }] }).message).toContain(
+      "streams[0]",
+    );
+  });
+
+  it.each([null, [], {}, { streams: "all" }, "catalog"])("rejects %j as not a catalog", (raw) => {
+    expect(configErrorOf(raw).message).toContain('"streams" array');
+  });
+});
+
+describe("discover", () => {
+  const streams = catalogStreams(config.chartIds);
+
+  it("lists charts_metadata, then chart_{id} per chart in config order", () => {
+    expect(streams.map((s) => s.name)).toEqual([
+      "charts_metadata",
+      "chart_abc123de",
+      "chart_x9y8z7w6",
+    ]);
+  });
+
+  it("offers full_refresh only, not resumable, with the contract's primary keys", () => {
+    for (const stream of streams) {
+      expect(stream.supported_sync_modes).toEqual(["full_refresh"]);
+      expect(stream.is_resumable).toBe(false);
+    }
+    expect(streams[0]?.source_defined_primary_key).toEqual([["chart_id"]]);
+    expect(streams[1]?.source_defined_primary_key).toEqual([
+      ["chart_id"],
+      ["dimension_value"],
+      ["segment"],
+    ]);
+  });
+
+  it("gives draft-07 schemas without $ref that a valid AirbyteMessage carries", () => {
+    for (const stream of streams) {
+      expect(stream.json_schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+      expect(JSON.stringify(stream.json_schema)).not.toContain("$ref");
+    }
+    assertAirbyteMessage({ type: "CATALOG", catalog: { streams } });
+  });
+
+  it("declares every record field the contract lists", () => {
+    expect(Object.keys(streams[0]?.json_schema.properties as object)).toEqual([
+      "chart_id",
+      "title",
+      "description",
+      "metric",
+      "event",
+      "dimension",
+      "filters",
+    ]);
+    expect(Object.keys(streams[1]?.json_schema.properties as object)).toEqual([
+      "chart_id",
+      "dimension_name",
+      "dimension_value",
+      "segment",
+      "value",
+      "dimensions",
+    ]);
+  });
+});

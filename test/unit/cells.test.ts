@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { hasMarker, isDateHeader, parseValue, stripMarker } from "../../src/csv/cells.js";
+
+describe("the text marker Amplitude puts before text cells", () => {
+  it("is a leading TAB or the two characters backslash-t", () => {
+    expect(hasMarker("\tAll Users")).toBe(true);
+    expect(hasMarker("\\tAll Users")).toBe(true);
+    expect(hasMarker("\t")).toBe(true);
+    expect(hasMarker("\\t")).toBe(true);
+  });
+
+  it("is not a number, an empty cell, a lone backslash or a TAB further in", () => {
+    expect(hasMarker("1520")).toBe(false);
+    expect(hasMarker("")).toBe(false);
+    expect(hasMarker("\\")).toBe(false);
+    expect(hasMarker("\\n")).toBe(false);
+    expect(hasMarker(" \tx")).toBe(false);
+    expect(hasMarker("x\t")).toBe(false);
+  });
+});
+
+describe("stripping the marker", () => {
+  it("removes exactly one leading TAB", () => {
+    expect(stripMarker("\tAll Users")).toBe("All Users");
+    expect(stripMarker("\t\tIndented")).toBe("\tIndented");
+    expect(stripMarker("\t")).toBe("");
+  });
+
+  it("removes exactly one leading backslash-t", () => {
+    expect(stripMarker("\\tAll Users")).toBe("All Users");
+    expect(stripMarker("\\t\\tabs")).toBe("\\tabs");
+    expect(stripMarker("\\t")).toBe("");
+  });
+
+  it("trims nothing else", () => {
+    expect(stripMarker("\t  spaced  ")).toBe("  spaced  ");
+    expect(stripMarker(" \tlead")).toBe(" \tlead");
+    expect(stripMarker("trail\t")).toBe("trail\t");
+    expect(stripMarker("1520")).toBe("1520");
+    expect(stripMarker("")).toBe("");
+  });
+});
+
+describe("date headers", () => {
+  it.each(["2026-06-01", "2025-06-02T00:00:00", "1999-12-31T23:59:59"])("%s is a date", (h) => {
+    expect(isDateHeader(h)).toBe(true);
+  });
+
+  it.each([
+    "Segment",
+    "Day 0",
+    "Step 1: Sign Up",
+    "Total",
+    "2026-06",
+    "2026-06-01 00:00:00",
+    "2026-06-01T00:00",
+    "2026-06-01Z",
+    " 2026-06-01",
+    "Week of 2026-06-01",
+  ])("%s is not a date", (h) => {
+    expect(isDateHeader(h)).toBe(false);
+  });
+});
+
+describe("value cells as numbers", () => {
+  it.each<[string, number]>([
+    ["1520", 1520],
+    ["0.2279556", 0.2279556],
+    ["1e3", 1000],
+    ["2.5E-7", 2.5e-7],
+    ["-3", -3],
+    ["+4.5", 4.5],
+    [".5", 0.5],
+    ["0", 0],
+  ])("a plain number %j gives %d", (cell, value) => {
+    expect(parseValue(cell)).toBe(value);
+  });
+
+  it.each<[string, number]>([
+    ["1,234", 1234],
+    ["1,234,567.5", 1234567.5],
+    ["-1,000", -1000],
+    ["12.5%", 12.5],
+    ["100%", 100],
+    ["42*", 42],
+    ["7.5%*", 7.5],
+    ["1,234*", 1234],
+  ])("a tolerated form %j gives %d", (cell, value) => {
+    expect(parseValue(cell)).toBe(value);
+  });
+
+  it.each([
+    "",
+    "-",
+    "NaN",
+    "n/a",
+    "N/A",
+    "Infinity",
+    "-Infinity",
+    "0x10",
+    "1,23",
+    "12,34,567",
+    "12.5.1",
+    "1 000",
+    "%",
+    "*",
+    "abc",
+    "12abc",
+  ])("%j gives null", (cell) => {
+    expect(parseValue(cell)).toBeNull();
+  });
+
+  it.each(["1e999", "-1e999", "9".repeat(400), "1e400%"])(
+    "%j overflows to null, never Infinity",
+    (cell) => {
+      expect(parseValue(cell)).toBeNull();
+    },
+  );
+});

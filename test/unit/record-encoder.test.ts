@@ -1,0 +1,158 @@
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import { RecordEncoder } from "../../src/protocol/record-encoder.js";
+import { CHART_RECORD_SCHEMA } from "../../src/streams/schemas.js";
+import {
+  tableShape,
+  unpivot,
+  type RowRecords,
+  type TableShape,
+} from "../../src/transform/unpivot.js";
+import { assertAirbyteMessage } from "../helpers/protocol.js";
+import { exportOf, fixture, tableOf } from "./support.js";
+
+const validateRecord = new Ajv({ strict: false }).compile(CHART_RECORD_SCHEMA);
+
+interface RecordLine {
+  type: string;
+  record: { stream: string; data: Record<string, unknown>; emitted_at: number };
+}
+
+const parseLines = (text: string): RecordLine[] => {
+  expect(text.endsWith("\n")).toBe(true);
+  return text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => JSON.parse(line) as RecordLine);
+};
+
+const shape: TableShape = {
+  labelHeaders: ["Segment", 'Country "code"'],
+  dimensionName: 'Segment; Country "code"',
+  segments: ["2026-06-01", 'Step "2": Buy\\Sell'],
+};
+
+describe("record lines", () => {
+  const encoder = new RecordEncoder("chart_abc123de", "abc123de", shape);
+
+  it("parse as RECORD messages with the row's values, one line per value column", () => {
+    const row: RowRecords = {
+      dimensionValue: "All Users; CA",
+      dimensions: { Segment: "All Users", 'Country "code"': "CA" },
+      values: [1520, null],
+    };
+    const lines = parseLines(encoder.encode(row, 1_780_000_000_000));
+    expect(lines).toEqual([
+      {
+        type: "RECORD",
+        record: {
+          stream: "chart_abc123de",
+          data: {
+            chart_id: "abc123de",
+            dimension_name: 'Segment; Country "code"',
+            dimension_value: "All Users; CA",
+            segment: "2026-06-01",
+            value: 1520,
+            dimensions: { Segment: "All Users", 'Country "code"': "CA" },
+          },
+          emitted_at: 1_780_000_000_000,
+        },
+      },
+      {
+        type: "RECORD",
+        record: {
+          stream: "chart_abc123de",
+          data: {
+            chart_id: "abc123de",
+            dimension_name: 'Segment; Country "code"',
+            dimension_value: "All Users; CA",
+            segment: 'Step "2": Buy\\Sell',
+            value: null,
+            dimensions: { Segment: "All Users", 'Country "code"': "CA" },
+          },
+          emitted_at: 1_780_000_000_000,
+        },
+      },
+    ]);
+    for (const line of lines) {
+      assertAirbyteMessage(line);
+      expect(validateRecord(line.record.data)).toBe(true);
+    }
+  });
+
+  it("keep the documented field order", () => {
+    const [line] = parseLines(
+      encoder.encode({ dimensionValue: "x", dimensions: {}, values: [1] }, 1),
+    );
+    expect(Object.keys(line?.record.data ?? {})).toEqual([
+      "chart_id",
+      "dimension_name",
+      "dimension_value",
+      "segment",
+      "value",
+      "dimensions",
+    ]);
+  });
+
+  it("carry quotes, backslashes, line breaks, unicode and '; ' in labels intact, one record per line", () => {
+    const label = 'Paying "VIP"; Café 😀\\\n\r\t\u2028end';
+    const row: RowRecords = {
+      dimensionValue: `${label}; CA`,
+      dimensions: { Segment: label, 'Country "code"': "CA" },
+      values: [1, 2],
+    };
+    const text = encoder.encode(row, 5);
+    expect(text.split("\n")).toHaveLength(3);
+    const lines = parseLines(text);
+    expect(lines[1]?.record.data.dimension_value).toBe(`${label}; CA`);
+    expect(lines[1]?.record.data.dimensions).toEqual({ Segment: label, 'Country "code"': "CA" });
+  });
+
+  it.each([0, -3, 0.2279556, 2.5e-7, 1e21, 1.7976931348623157e308, 123456789012345680000])(
+    "carry the number %d exactly",
+    (value) => {
+      const [line] = parseLines(
+        encoder.encode({ dimensionValue: "x", dimensions: {}, values: [value] }, 1),
+      );
+      expect(line?.record.data.value).toBe(value);
+    },
+  );
+
+  it("are nothing for a row without value columns", () => {
+    expect(encoder.encode({ dimensionValue: "x", dimensions: {}, values: [] }, 1)).toBe("");
+  });
+
+  it("name the stream and chart they were made for", () => {
+    const other = new RecordEncoder("chart_x-1", "x-1", { ...shape, segments: ["Total"] });
+    const [line] = parseLines(
+      other.encode({ dimensionValue: "x", dimensions: {}, values: [3] }, 1),
+    );
+    expect(line?.record.stream).toBe("chart_x-1");
+    expect(line?.record.data.chart_id).toBe("x-1");
+    expect(line?.record.data.segment).toBe("Total");
+  });
+});
+
+describe("record lines for whole exports", () => {
+  it.each(["group-by.csv", "retention-values.csv", "funnel-over-time.csv", "quoted-cells-lf.csv"])(
+    "are valid AirbyteMessages matching the stream schema (%s)",
+    async (name) => {
+      const expected = (await exportOf([fixture(name)])).records;
+      const table = await tableOf([fixture(name)]);
+      const shape = tableShape(table);
+      const encoder = new RecordEncoder("chart_abc123de", "abc123de", shape);
+      let text = "";
+      for await (const batch of unpivot(table, shape)) {
+        for (const row of batch) text += encoder.encode(row, 1);
+      }
+      const lines = parseLines(text);
+      expect(lines.map((l) => l.record.data)).toEqual(
+        expected.map((r) => ({ chart_id: "abc123de", ...r })),
+      );
+      for (const line of lines) {
+        assertAirbyteMessage(line);
+        expect(validateRecord(line.record.data), JSON.stringify(validateRecord.errors)).toBe(true);
+      }
+    },
+  );
+});
