@@ -1,0 +1,152 @@
+import {
+  FakeAmplitude,
+  type Fault,
+  type FakeAmplitudeOptions,
+  type FakeChart,
+} from "../../fake-amplitude/server.js";
+import { parseMessages, type Message } from "../helpers/protocol.js";
+import { configuredCatalog, jsonFiles, runCli, type CliResult } from "../helpers/run-cli.js";
+
+/** Distinctive keys: easy to search for in the output. */
+export const API_KEY = "e2eApiKey-7Qx2Wv9LmZ";
+export const SECRET_KEY = "e2eSecret-Kp4Rt8Nc3Y";
+
+const running = new Set<FakeAmplitude>();
+
+/** Stops every fake `serve` started; each test file calls `afterAll(stopFakes)`. */
+export async function stopFakes(): Promise<void> {
+  const fakes = [...running];
+  running.clear();
+  await Promise.all(fakes.map((fake) => fake.stop()));
+}
+
+/**
+ * A fake Amplitude on 127.0.0.1 for one test (tests run concurrently, so each has its
+ * own); `stopFakes` stops them all.
+ */
+export async function serve(
+  charts: Record<string, FakeChart>,
+  faults: Record<string, Fault[]> = {},
+  keys: Partial<Pick<FakeAmplitudeOptions, "apiKey" | "secretKey">> = {},
+): Promise<FakeAmplitude> {
+  const fake = new FakeAmplitude({
+    apiKey: keys.apiKey ?? API_KEY,
+    secretKey: keys.secretKey ?? SECRET_KEY,
+    charts,
+    faults,
+  });
+  await fake.start();
+  running.add(fake);
+  return fake;
+}
+
+/** A config for `fake` (or any base URL) with the distinctive keys. */
+export function configFor(
+  target: FakeAmplitude | string,
+  chartIds: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    api_key: API_KEY,
+    secret_key: SECRET_KEY,
+    chart_ids: chartIds,
+    base_url: typeof target === "string" ? target : target.baseUrl,
+    ...extra,
+  };
+}
+
+export interface Run extends CliResult {
+  messages: Message[];
+}
+
+export interface RunInput {
+  /** Written to a file and passed as --config (a string is written as is). */
+  config?: unknown;
+  /** Written to a file and passed as --catalog; a string array selects those streams. */
+  catalog?: unknown;
+  state?: unknown;
+  /** Appended to the command line. */
+  extra?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** Runs the built CLI; every stdout line must be a valid AirbyteMessage. */
+export async function run(command: string | undefined, input: RunInput = {}): Promise<Run> {
+  const files: Record<string, unknown> = {};
+  if (input.config !== undefined) files.config = input.config;
+  if (input.catalog !== undefined) {
+    files.catalog =
+      Array.isArray(input.catalog) && input.catalog.every((s) => typeof s === "string")
+        ? configuredCatalog(input.catalog as string[])
+        : input.catalog;
+  }
+  if (input.state !== undefined) files.state = input.state;
+  const paths = jsonFiles(files);
+  const args = command === undefined ? [] : [command];
+  for (const name of ["config", "catalog", "state"]) {
+    const path = paths[name];
+    if (path !== undefined) args.push(`--${name}`, path);
+  }
+  args.push(...(input.extra ?? []));
+  const result = await runCli(args, {
+    ...(input.env !== undefined && { env: input.env }),
+    ...(input.cwd !== undefined && { cwd: input.cwd }),
+    ...(input.timeoutMs !== undefined && { timeoutMs: input.timeoutMs }),
+  });
+  return { ...result, messages: parseMessages(result.stdout) };
+}
+
+/**
+ * One stream's messages in order, as tokens: STARTED, RUNNING, RECORD, STATE(n),
+ * COMPLETE, INCOMPLETE, ERROR(failure_type). Consecutive records collapse to RECORD*n.
+ */
+export function timeline(messages: Message[], stream: string): string[] {
+  const tokens: string[] = [];
+  let records = 0;
+  const push = (token: string): void => {
+    if (records > 0) tokens.push(`RECORD*${records}`);
+    records = 0;
+    tokens.push(token);
+  };
+  for (const m of messages) {
+    if (m.type === "RECORD" && (m.record as { stream: string }).stream === stream) records++;
+    if (m.type === "STATE") {
+      const state = m.state as {
+        stream: { stream_descriptor: { name: string } };
+        sourceStats: { recordCount: number };
+      };
+      if (state.stream.stream_descriptor.name === stream)
+        push(`STATE(${state.sourceStats.recordCount})`);
+    }
+    if (m.type === "TRACE") {
+      const trace = m.trace as {
+        type: string;
+        stream_status?: { stream_descriptor: { name: string }; status: string };
+        error?: { failure_type: string; stream_descriptor?: { name: string } };
+      };
+      if (trace.stream_status?.stream_descriptor.name === stream) push(trace.stream_status.status);
+      if (trace.error?.stream_descriptor?.name === stream)
+        push(`ERROR(${trace.error.failure_type})`);
+    }
+  }
+  if (records > 0) tokens.push(`RECORD*${records}`);
+  return tokens;
+}
+
+/** The lifecycle of a stream that completed with `n` records. */
+export const completed = (n: number): string[] =>
+  n === 0
+    ? ["STARTED", "RUNNING", "STATE(0)", "COMPLETE"]
+    : ["STARTED", "RUNNING", `RECORD*${n}`, `STATE(${n})`, "COMPLETE"];
+
+/** The one CONNECTION_STATUS of a check. */
+export function connectionStatus(messages: Message[]): { status: string; message?: string } {
+  const found = messages.filter((m) => m.type === "CONNECTION_STATUS");
+  if (found.length !== 1) throw new Error(`expected one CONNECTION_STATUS, got ${found.length}`);
+  return (found[0] as Message).connectionStatus as { status: string; message?: string };
+}
+
+/** Everything a user or the platform sees of a run. */
+export const allOutput = (result: CliResult): string => `${result.stdout}\n${result.stderr}`;

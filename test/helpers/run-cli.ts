@@ -1,0 +1,75 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI (npm run build first; `npm test` does). */
+export const CLI = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "dist",
+  "src",
+  "cli.js",
+);
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** Kills the CLI and fails after this long (default 60 s). */
+  timeoutMs?: number;
+  /** The child's working directory (default: this process's). */
+  cwd?: string;
+}
+
+/** Runs `node dist/src/cli.js ARGS` as the platform would, retry waits shrunk unless overridden. */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`CLI timed out: ${args.join(" ")}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Writes JSON files into a fresh temp folder; returns their paths by name. */
+export function jsonFiles(files: Record<string, unknown>): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "amplitude-charts-test-"));
+  const paths: Record<string, string> = {};
+  for (const [name, content] of Object.entries(files)) {
+    paths[name] = join(dir, `${name}.json`);
+    writeFileSync(paths[name], typeof content === "string" ? content : JSON.stringify(content));
+  }
+  return paths;
+}
+
+/** A configured catalog selecting `streams`, full refresh, as the platform writes it. */
+export function configuredCatalog(streams: string[], syncMode = "full_refresh"): unknown {
+  return {
+    streams: streams.map((name) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh"] },
+      sync_mode: syncMode,
+      destination_sync_mode: "overwrite",
+    })),
+  };
+}
