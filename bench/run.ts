@@ -1,0 +1,198 @@
+/**
+ * npm run bench: throughput and memory of `read`, end to end, against the floor.
+ *
+ * Serves generated charts (Amplitude's CSV style, JSON envelope) from the fake Amplitude
+ * on 127.0.0.1, runs the built CLI with stdout piped into a separate reader (`wc -l`),
+ * and measures wall time and peak RSS with /usr/bin/time -v. The floor program
+ * (bench/floor.ts) runs in the same pairs, alternating order. Prints a table and writes
+ * it into README.md between the bench markers.
+ *
+ * Options (env): BENCH_PAIRS (default 3), BENCH_ROWS (default 10000), BENCH_DAYS (365),
+ * BENCH_NO_README=1 to leave README.md alone.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FakeAmplitude, type Fault } from "../fake-amplitude/server.js";
+import { benchChartCsv } from "./chart.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CLI = join(root, "dist", "src", "cli.js");
+const FLOOR = join(root, "dist", "bench", "floor.js");
+const TIME = "/usr/bin/time";
+const API_KEY = "bench-api-key";
+const SECRET_KEY = "bench-secret-key";
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 365);
+/** Multi-chart run: Amplitude takes seconds to compute a chart; the fake waits this long. */
+const LATENCY_MS = 2_000;
+const MULTI_CHARTS = 6;
+const MULTI_ROWS = Math.max(1, Math.round(ROWS / 5));
+
+interface Run {
+  wallS: number;
+  peakRssMb: number;
+  lines: number;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install -y time`);
+  const sizes = [
+    { label: "1x", id: "bench1x", rows: ROWS },
+    { label: "4x", id: "bench4x", rows: ROWS * 4 },
+  ];
+  const charts: Record<string, { csv: () => Iterable<string> }> = {};
+  for (const s of sizes) charts[s.id] = { csv: () => benchChartCsv(s.rows, DAYS) };
+  for (let i = 0; i < MULTI_CHARTS; i++) charts[`multi${i}`] = { csv: () => benchChartCsv(MULTI_ROWS, DAYS) };
+  const slow = (): Fault[] => Array.from({ length: 50 }, () => ({ kind: "slow", delayMs: LATENCY_MS }));
+  const faults: Record<string, Fault[]> = {};
+  for (let i = 0; i < MULTI_CHARTS; i++) faults[`multi${i}`] = slow();
+  const fake = new FakeAmplitude({ apiKey: API_KEY, secretKey: SECRET_KEY, charts, faults });
+  const baseUrl = await fake.start();
+  const dir = mkdtempSync(join(tmpdir(), "amplitude-bench-"));
+
+  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  console.log(`charts: ${DAYS} date columns; 1x = ${ROWS} rows, 4x = ${ROWS * 4} rows; ${PAIRS} pairs each\n`);
+
+  const results: string[] = [];
+  const table: string[] = [
+    "| chart | records | input MB | connector rec/s | connector MB/s | wall s | peak RSS MB | floor rec/s | ratio to floor (median of pairs) |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  const peak: Record<string, number> = {};
+  const wall: Record<string, number> = {};
+  for (const size of sizes) {
+    const records = size.rows * DAYS;
+    const inputMb = bodyBytes(size.rows) / 1e6;
+    const files = writeFiles(dir, baseUrl, [size.id], 2);
+    const ratios: number[] = [];
+    const ours: Run[] = [];
+    const floors: Run[] = [];
+    for (let p = 0; p < PAIRS; p++) {
+      const runOurs = (): Promise<Run> => measure(["node", CLI, "read", "--config", files.config, "--catalog", files.catalog]);
+      const runFloor = (): Promise<Run> => measure(["node", FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
+      const [a, b] = p % 2 === 0 ? [await runOurs(), await runFloor()] : (await Promise.resolve([await runFloor(), await runOurs()])).reverse();
+      const [o, f] = [a as Run, b as Run];
+      expectLines(o, records, "connector");
+      expectLines(f, records, "floor");
+      ours.push(o);
+      floors.push(f);
+      ratios.push(f.wallS / o.wallS);
+      console.log(
+        `${size.label} pair ${p + 1}: connector ${o.wallS.toFixed(2)} s, ${o.peakRssMb.toFixed(0)} MB; floor ${f.wallS.toFixed(2)} s, ${f.peakRssMb.toFixed(0)} MB; ratio ${(f.wallS / o.wallS).toFixed(2)}`,
+      );
+    }
+    const oWall = median(ours.map((r) => r.wallS));
+    const fWall = median(floors.map((r) => r.wallS));
+    peak[size.label] = Math.max(...ours.map((r) => r.peakRssMb));
+    wall[size.label] = oWall;
+    table.push(
+      `| ${size.label}: ${size.rows.toLocaleString("en-US")} rows x ${DAYS} days | ${records.toLocaleString("en-US")} | ${inputMb.toFixed(0)} | ` +
+        `${fmt(records / oWall)} | ${(inputMb / oWall).toFixed(1)} | ${oWall.toFixed(2)} | ${(peak[size.label] ?? 0).toFixed(0)} | ` +
+        `${fmt(records / fWall)} | ${median(ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(", ")}) |`,
+    );
+  }
+  results.push(
+    `4x vs 1x: wall time x${((wall["4x"] ?? 0) / (wall["1x"] ?? 1)).toFixed(2)}, peak RSS x${((peak["4x"] ?? 0) / (peak["1x"] ?? 1)).toFixed(2)}`,
+  );
+
+  // Several charts: downloads (Amplitude's compute time) overlap with writing records.
+  const one = writeFiles(dir, baseUrl, ["multi0"], 3);
+  const six = writeFiles(dir, baseUrl, Array.from({ length: MULTI_CHARTS }, (_, i) => `multi${i}`), 3);
+  const oneRun = await measure(["node", CLI, "read", "--config", one.config, "--catalog", one.catalog]);
+  const sixRun = await measure(["node", CLI, "read", "--config", six.config, "--catalog", six.catalog]);
+  expectLines(sixRun, MULTI_CHARTS * MULTI_ROWS * DAYS, "connector");
+  results.push(
+    `${MULTI_CHARTS} charts of ${MULTI_ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${LATENCY_MS / 1000} s of Amplitude compute time each, ` +
+      `max_concurrent_requests 3: ${sixRun.wallS.toFixed(2)} s vs ${oneRun.wallS.toFixed(2)} s for one chart = x${(sixRun.wallS / oneRun.wallS).toFixed(2)} (x${MULTI_CHARTS} if nothing overlapped)`,
+  );
+
+  await fake.stop();
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on a ${cpus().length}-core machine (node ${process.version}) with \`npm run bench\`.`;
+  const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`)].join("\n");
+  console.log(`\n${text}`);
+  if (process.env.BENCH_NO_README !== "1") writeReadme(text);
+}
+
+function writeFiles(dir: string, baseUrl: string, chartIds: string[], concurrency: number): { config: string; catalog: string } {
+  const name = chartIds.join("-");
+  const config = join(dir, `${name}.config.json`);
+  const catalog = join(dir, `${name}.catalog.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({ api_key: API_KEY, secret_key: SECRET_KEY, chart_ids: chartIds, base_url: baseUrl, max_concurrent_requests: concurrency }),
+  );
+  writeFileSync(
+    catalog,
+    JSON.stringify({
+      streams: chartIds.map((id) => ({
+        stream: { name: `chart_${id}`, json_schema: {}, supported_sync_modes: ["full_refresh"] },
+        sync_mode: "full_refresh",
+        destination_sync_mode: "overwrite",
+      })),
+    }),
+  );
+  return { config, catalog };
+}
+
+/** Runs `time -v CMD | wc -l`: the reader is a separate process, as in a real sync. */
+function measure(command: string[]): Promise<Run> {
+  const timeFile = join(tmpdir(), `bench-time-${process.pid}-${Date.now()}`);
+  const quoted = command.map((c) => `'${c}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-c", `set -o pipefail; ${TIME} -v -o '${timeFile}' ${quoted} | wc -l`], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const report = readFileSync(timeFile, "utf8");
+      if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
+      resolve({ wallS: elapsed(report), peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) / 1024, lines: Number(out.trim()) });
+    });
+  });
+}
+
+function elapsed(report: string): number {
+  const text = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)/.exec(report)?.[1] ?? "0";
+  return text.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+}
+
+function expectLines(run: Run, records: number, who: string): void {
+  // records + STARTED, RUNNING, STATE, COMPLETE (+ the connector's LOG lines)
+  if (run.lines < records + 4) throw new Error(`${who} printed ${run.lines} lines for ${records} records`);
+}
+
+function bodyBytes(rows: number): number {
+  let bytes = 9 + 2;
+  for (const chunk of benchChartCsv(rows, DAYS)) bytes += JSON.stringify(chunk).length - 2;
+  return bytes;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+function writeReadme(text: string): void {
+  const path = join(root, "README.md");
+  if (!existsSync(path)) return;
+  const readme = readFileSync(path, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) return console.log("README.md has no bench markers; not updated");
+  writeFileSync(path, `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`);
+  console.log("README.md performance section updated");
+}
+
+await main();
