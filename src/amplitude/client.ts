@@ -99,8 +99,12 @@ export class AmplitudeClient {
     }));
   }
 
+  /**
+   * Ends the pool. A command that finished normally has nothing in flight; one that
+   * failed part-way may still have downloads running ahead, which are abandoned.
+   */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher.destroy();
   }
 
   private async withRetries<T>(

@@ -42,7 +42,10 @@ export class ProtocolWriter {
     if (!this.out.write(chunk)) await waitForDrain(this.out);
   }
 
-  /** Flushes and waits until the stream has handed everything to the OS. */
+  /**
+   * Flushes and waits for a pending drain. Whatever the stream still buffers after that,
+   * Node writes out before the process exits, since we never call process.exit().
+   */
   async close(): Promise<void> {
     await this.flush();
     if (this.out.writableNeedDrain) await waitForDrain(this.out);

@@ -15,16 +15,17 @@ export async function check(
   config: ConnectorConfig,
   client: AmplitudeClient,
 ): Promise<CheckResult> {
-  const failures: string[] = [];
-  const queue = [...config.chartIds];
+  // Indexed by chart, so the message lists failures in config order whatever finished first.
+  const outcomes: (string | undefined)[] = [];
+  const queue = config.chartIds.map((chartId, index) => ({ chartId, index }));
   const worker = async (): Promise<void> => {
-    for (let chartId = queue.shift(); chartId !== undefined; chartId = queue.shift()) {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
       try {
-        const { head, contentType } = await client.probeChart(chartId);
-        sniffBody(chartId, head, undefined, contentType);
+        const { head, contentType } = await client.probeChart(item.chartId);
+        sniffBody(item.chartId, head, undefined, contentType);
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
-        failures.push(error.message);
+        outcomes[item.index] = error.message;
       }
     }
   };
@@ -32,6 +33,7 @@ export async function check(
     Array.from({ length: Math.min(config.maxConcurrentRequests, queue.length) }, worker),
   );
 
+  const failures = outcomes.filter((message): message is string => message !== undefined);
   const n = config.chartIds.length;
   if (failures.length === 0) {
     return {

@@ -47,7 +47,8 @@ export async function* unpivot(table: ChartTable, shape: TableShape): AsyncGener
     const out: RowRecords[] = new Array<RowRecords>(batch.length);
     for (let r = 0; r < batch.length; r++) {
       const row = batch[r] as string[];
-      const dimensions: Record<string, string> = {};
+      // No prototype: a label header named "__proto__" is an ordinary key here.
+      const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
       for (let j = 0; j < labelCount; j++) {
         const label = stripMarker(row[j] ?? "");
         const filled = label === "" ? (above[j] as string) : label;

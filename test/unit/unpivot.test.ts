@@ -215,3 +215,15 @@ describe("the table's shape", () => {
     });
   });
 });
+
+describe("label headers that are also object keys", () => {
+  it('keeps a label column headed "__proto__" in dimensions', async () => {
+    const csv =
+      '"\tTitle"\r\n\r\n"\tUniques"\r\n\r\n"\tSegment","\t__proto__","\t2026-06-01"\r\n"\tAll Users","\tx","5"\r\n';
+    const { records } = await exportOf([csv]);
+    expect(records).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(records[0]?.dimensions))).toEqual(
+      JSON.parse('{"Segment":"All Users","__proto__":"x"}'),
+    );
+  });
+});
