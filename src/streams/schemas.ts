@@ -33,7 +33,8 @@ export const CHART_RECORD_SCHEMA: JsonSchema = {
     dimensions: {
       type: "object",
       description: "Label header -> label value for the row.",
-      additionalProperties: { type: "string" },
+      // CAT requires additionalProperties: true everywhere; the values are label strings.
+      additionalProperties: true,
     },
   },
 };
