@@ -1,0 +1,43 @@
+# Airbyte source connector image: source-amplitude-charts.
+#
+# Stage 1 (build) installs every dependency from the lockfile and compiles the
+# TypeScript; stage 2 (prod-deps) installs the production dependencies only; the
+# runtime stage holds those, the built code (dist/src) and spec.json, nothing else.
+# The base is pinned to an exact Node.js LTS version tag (not a digest, so that a
+# local stand-in with the same name can stand for it where no registry is reachable).
+# Keep io.airbyte.name / io.airbyte.version equal to metadata.yaml's dockerRepository /
+# dockerImageTag, and AIRBYTE_ENTRYPOINT equal to the ENTRYPOINT joined by spaces
+# (the acceptance suite checks all three).
+
+FROM node:24.22.3-bookworm-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json spec.json ./
+COPY src ./src
+RUN npm run build && find dist -name '*.map' -exec rm -f {} +
+
+FROM node:24.22.3-bookworm-slim AS prod-deps
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:24.22.3-bookworm-slim
+WORKDIR /airbyte/integration_code
+# package.json declares "type": "module" for dist/; spec.json is read by `spec` and
+# by the config validation (found next to dist/, never through the cwd).
+COPY --from=prod-deps /build/node_modules ./node_modules
+COPY --from=build /build/dist/src ./dist/src
+COPY package.json spec.json ./
+ENV NODE_ENV=production \
+    TMPDIR=/tmp \
+    AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/cli.js"
+LABEL io.airbyte.name="airbyte/source-amplitude-charts" \
+      io.airbyte.version="0.1.0" \
+      org.opencontainers.image.title="source-amplitude-charts" \
+      org.opencontainers.image.description="Airbyte source: Amplitude saved charts (by chart ID) as long rows" \
+      org.opencontainers.image.licenses="MIT"
+# uid 1000, as the platform runs it; the code is root-owned and read-only to it, and
+# the only writes (chart bodies spooled during a read) go under /tmp.
+USER node
+ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/cli.js"]
