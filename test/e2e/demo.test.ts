@@ -1,0 +1,135 @@
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { amplitudeCsv } from "../../fake-amplitude/csv.js";
+import {
+  SAMPLE_CHARTS,
+  sampleChartEntries,
+  sampleCharts,
+  sampleExpectations,
+} from "../../fake-amplitude/sample-charts.js";
+
+/** `npm run demo`, as a newcomer runs it: scripts/demo.mjs against the built CLI. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DEMO = join(ROOT, "scripts", "demo.mjs");
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function demo(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    // --skip-setup: `npm test` has just built; the demo must not run npm itself here.
+    const child = spawn(process.execPath, [DEMO, "--skip-setup", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const lines = (file: string): Record<string, unknown>[] =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const out = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("npm run demo", () => {
+  it("runs spec, check, discover and read against the fake and writes one file per stream", async () => {
+    const result = await demo(["--out", out]);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stderr).toBe("");
+
+    // The summary: every command's outcome, then each stream with its first rows.
+    for (const command of ["spec", "check", "discover", "read"]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} +ok `, "m"));
+    }
+    expect(result.stdout).toContain("SUCCEEDED");
+    expect(result.stdout).toMatch(/dimension_value +segment +value/);
+    expect(result.stdout).toMatch(/chart_id +title +metric +event +dimension/);
+    expect(result.stdout).toContain("demo: OK.");
+
+    const { recordCounts, titles } = sampleExpectations();
+    for (const [stream, count] of Object.entries(recordCounts)) {
+      expect(result.stdout).toMatch(new RegExp(`^${stream} \\(.+\\): ${count} records -> `, "m"));
+      expect(lines(join(out, `${stream}.jsonl`)), stream).toHaveLength(count);
+    }
+    const metadata = lines(join(out, "charts_metadata.jsonl"));
+    expect(metadata.map((m) => [m.chart_id, m.title])).toEqual(
+      SAMPLE_CHARTS.map((c) => [c.id, titles[c.id]]),
+    );
+
+    // The group-by: forward-filled labels, a [Previous] comparison row, an empty cell.
+    const signups = lines(join(out, "chart_m7x3q9wz.jsonl"));
+    expect(signups[4]).toMatchObject({
+      dimension_name: "Segment; Country",
+      dimension_value: "All Users; Germany",
+      segment: "2026-10-26",
+      value: 402,
+      dimensions: { Segment: "All Users", Country: "Germany" },
+    });
+    expect(signups.some((r) => r.dimension_value === "[Previous] All Users; Canada")).toBe(true);
+    expect(signups.filter((r) => r.value === null)).toHaveLength(1);
+
+    // The config the demo used, and a catalog of every stream.
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as {
+      chart_ids: string[];
+      base_url: string;
+    };
+    expect(config.chart_ids).toEqual(sampleChartEntries());
+    expect(config.base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const catalog = JSON.parse(readFileSync(join(out, "catalog.json"), "utf8")) as {
+      streams: { stream: { name: string }; sync_mode: string }[];
+    };
+    expect(catalog.streams.map((s) => s.stream.name)).toEqual(Object.keys(recordCounts));
+    expect(catalog.streams.every((s) => s.sync_mode === "full_refresh")).toBe(true);
+  }, 180_000);
+
+  it("--check verifies the output, and fails loudly on a broken file", async () => {
+    const ok = await demo(["--check", "--out", out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("is complete");
+
+    appendFileSync(join(out, "chart_p4n6r2tb.jsonl"), "not json\n");
+    const broken = await demo(["--check", "--out", out]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/demo FAILED: .*chart_p4n6r2tb\.jsonl line 10 is not JSON/);
+  }, 60_000);
+
+  it("answers an unknown option with its usage and exit code 2", async () => {
+    const result = await demo(["--bogus"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown option "--bogus"');
+    expect(result.stderr).toContain("usage: npm run demo");
+  });
+});
+
+describe("the sample charts", () => {
+  it("are deterministic, keyed by chart ID, in Amplitude's export style", () => {
+    const charts = sampleCharts();
+    expect(Object.keys(charts)).toEqual(SAMPLE_CHARTS.map((c) => c.id));
+    expect(sampleCharts()).toEqual(charts);
+    for (const sample of SAMPLE_CHARTS) {
+      const csv = charts[sample.id]?.csv;
+      expect(csv).toBe(amplitudeCsv(sample.chart));
+      expect(csv).toMatch(/^"\t[^"]+"\r\n/); // a TAB-marked title, CRLF
+    }
+    // One chart is configured by its URL, as users paste them.
+    expect(sampleChartEntries()).toContain(
+      "https://app.amplitude.com/analytics/acme/chart/m7x3q9wz",
+    );
+  });
+});
