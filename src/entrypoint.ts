@@ -23,6 +23,8 @@ interface Args {
   command: string;
   config?: string;
   catalog?: string;
+  /** Words after the command that are not options (a path given without its flag). */
+  strays: string[];
 }
 
 const NAME = "source-amplitude-charts";
@@ -45,7 +47,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await writer.message(
       errorTrace(error.failureType, error.message, {
         internalMessage: error.internalMessage,
-        stackTrace: stackOf(thrown),
+        // A typo on the command line needs no stack trace.
+        stackTrace: error instanceof UsageError ? undefined : stackOf(thrown),
       }),
     );
     say(error.message);
@@ -66,7 +69,7 @@ async function runCommand(
     await writer.message({ type: "SPEC", spec: { ...loadSpec() } });
     return 0;
   }
-  const raw = await readJsonFile(args.config, "config", "--config");
+  const raw = await readJsonFile(args.config, "config", "--config", args.strays[0]);
   addSecrets(secrets, raw);
 
   if (args.command === "check") {
@@ -101,7 +104,8 @@ async function runCommand(
   }
 
   // read
-  const selected = selectStreams(await readJsonFile(args.catalog, "catalog", "--catalog"), config);
+  const catalog = await readJsonFile(args.catalog, "catalog", "--catalog", args.strays[0]);
+  const selected = selectStreams(catalog, config);
   const client = clientFor(config, io, writer);
   try {
     const complete = await read(config, selected, client, writer);
@@ -137,9 +141,12 @@ async function readJsonFile(
   path: string | undefined,
   what: string,
   flag: string,
+  stray?: string,
 ): Promise<unknown> {
-  if (path === undefined || path === "")
-    throw new UsageError(`missing ${flag} <path to the ${what} JSON file>.`);
+  if (path === undefined || path === "") {
+    const hint = stray !== undefined ? ` (did you mean ${flag} ${stray}?)` : "";
+    throw new UsageError(`missing ${flag} <path to the ${what} JSON file>${hint}.`);
+  }
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -150,7 +157,9 @@ async function readJsonFile(
         ? "no such file"
         : code === "EACCES"
           ? "permission denied"
-          : String(code ?? error);
+          : code === "EISDIR"
+            ? "it is a folder, not a file"
+            : String(code ?? error);
     throw new UsageError(`cannot read the ${what} file ${path}: ${why}.`);
   }
   try {
@@ -184,7 +193,8 @@ async function parseArgs(argv: string[], io: Io): Promise<Args | undefined> {
   const parser = yargs(argv)
     .scriptName(NAME)
     .usage(
-      `${NAME} <command> [options]\n\nAn Airbyte source for Amplitude saved charts. Prints Airbyte messages on stdout.`,
+      `${NAME} <command> [--config FILE] [--catalog FILE]\n\n` +
+        "An Airbyte source for Amplitude saved charts. Prints Airbyte messages on stdout.",
     )
     .command("spec", "print the connector specification")
     .command("check", "check the config: keys, region and every chart", (y) =>
@@ -202,15 +212,20 @@ async function parseArgs(argv: string[], io: Io): Promise<Args | undefined> {
           describe: "path to a state file (ignored: full refresh only)",
         }),
     )
+    .example(`${NAME} check --config secrets/config.json`, "")
     .example(
       `${NAME} read --config secrets/config.json --catalog integration_tests/configured_catalog.json`,
       "",
+    )
+    .epilogue(
+      "Each command's options: <command> --help. Try it without an Amplitude account: npm run demo. " +
+        `Docs: ${loadSpec().documentationUrl}`,
     )
     .help(false)
     .version(false)
     .exitProcess(false)
     .wrap(null);
-  if (argv.includes("--help") || argv.includes("-h")) {
+  if (argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
     io.stderr.write(`${await parser.getHelp()}\n`);
     return undefined;
   }
@@ -224,7 +239,12 @@ async function parseArgs(argv: string[], io: Io): Promise<Args | undefined> {
     throw new UsageError(`unknown command "${command}"; use one of ${COMMANDS.join(", ")}.`);
   }
   const parsed = await parser.parseAsync();
-  return { command, config: asPath(parsed.config), catalog: asPath(parsed.catalog) };
+  return {
+    command,
+    config: asPath(parsed.config),
+    catalog: asPath(parsed.catalog),
+    strays: parsed._.slice(1).map(String),
+  };
 }
 
 const configOption = { type: "string", describe: "path to the config JSON file" } as const;

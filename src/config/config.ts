@@ -109,24 +109,48 @@ export function isLoopback(hostname: string): boolean {
 
 /** ajv's errors as one line that names each offending field. */
 function describeErrors(errors: ErrorObject[]): string {
-  const seen = new Set<string>();
-  for (const error of errors) {
-    const field =
-      error.keyword === "required"
-        ? joinPath(
-            error.instancePath,
-            String((error.params as { missingProperty: string }).missingProperty),
-          )
-        : fieldName(error.instancePath);
-    const what =
-      error.keyword === "required"
-        ? "is required"
-        : error.keyword === "enum"
-          ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
-          : (error.message ?? "is invalid");
-    seen.add(`${field} ${what}`);
+  const problems = new Set(errors.map((error) => `${fieldOf(error)} ${problemOf(error)}`));
+  return [...problems].join("; ");
+}
+
+function fieldOf(error: ErrorObject): string {
+  if (error.keyword !== "required") return fieldName(error.instancePath);
+  const missing = (error.params as { missingProperty: string }).missingProperty;
+  return joinPath(error.instancePath, missing);
+}
+
+/** What is wrong, in words a user reads (ajv's own say "must NOT have fewer than 1 items"). */
+function problemOf(error: ErrorObject): string {
+  switch (error.keyword) {
+    case "required":
+      return "is required";
+    case "minItems":
+      return "must list at least one chart ID or chart URL";
+    case "minLength":
+      return "must not be empty";
+    case "minimum":
+    case "maximum":
+      return rangeOf(error.instancePath);
+    case "enum": {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
+    }
+    default:
+      return error.message ?? "is invalid";
   }
-  return [...seen].join("; ");
+}
+
+/** "must be between 1 and 5", from the spec's own bounds. */
+function rangeOf(instancePath: string): string {
+  const name = instancePath.slice(1);
+  const properties = loadSpec().connectionSpecification.properties as Record<
+    string,
+    { minimum?: number; maximum?: number }
+  >;
+  const { minimum, maximum } = properties[name] ?? {};
+  if (minimum !== undefined && maximum !== undefined)
+    return `must be between ${minimum} and ${maximum}`;
+  return minimum !== undefined ? `must be at least ${minimum}` : `must be at most ${maximum}`;
 }
 
 function joinPath(instancePath: string, property: string): string {

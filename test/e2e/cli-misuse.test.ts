@@ -59,6 +59,16 @@ const cases: [string, () => string[], RegExp][] = [
     },
     /catalog.*no such file/,
   ],
+  [
+    "a config path given without --config",
+    () => ["check", "my-config.json"],
+    /missing --config .*\(did you mean --config my-config\.json\?\)/,
+  ],
+  [
+    "a folder given as the config file",
+    () => ["check", "--config", tmpdir()],
+    /cannot read the config file .*: it is a folder, not a file/,
+  ],
 ];
 
 describe.concurrent("CLI misuse", () => {
@@ -74,6 +84,7 @@ describe.concurrent("CLI misuse", () => {
       expect(trace?.failure_type).toBe("config_error");
       expect(trace?.message).toMatch(says);
       expect(trace?.stream_descriptor).toBeUndefined();
+      expect(trace?.stack_trace, "a typo needs no stack trace").toBeUndefined();
       // A human sentence on stderr: one line, no stack.
       const lines = result.stderr.trimEnd().split("\n");
       expect(lines, result.stderr).toHaveLength(1);
@@ -97,6 +108,15 @@ describe.concurrent("CLI misuse", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/spec/);
     expect(result.stderr).toMatch(/read/);
+  });
+
+  it("help (as a command) and check --help print usage on stderr, exit 0", async () => {
+    for (const args of [["help"], ["check", "--help"]]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/--config/);
+    }
   });
 
   it("a config that is valid JSON but breaks the spec: config_error TRACE, exit 1", async () => {
