@@ -21,6 +21,8 @@ export type Fault =
   /** Sends `afterBytes` of the body, pauses `delayMs`, then sends the rest. */
   | { kind: "stall"; afterBytes: number; delayMs: number }
   | { kind: "html" }
+  /** Answers 200 with this body as it is (e.g. JSON that is not the envelope). */
+  | { kind: "body"; contentType: string; body: string }
   | { kind: "truncated"; keepBytes: number };
 
 export interface FakeAmplitudeOptions {
@@ -122,6 +124,10 @@ export class FakeAmplitude {
       return;
     }
     if (fault?.kind === "slow") await sleep(fault.delayMs);
+    if (fault?.kind === "body") {
+      res.writeHead(200, { "content-type": fault.contentType }).end(fault.body);
+      return;
+    }
     if (fault?.kind === "html") {
       res
         .writeHead(200, { "content-type": "text/html" })

@@ -125,8 +125,7 @@ export class AmplitudeClient {
           throw new ConnectorError(
             "transient_error",
             `Chart ${chartId} could not be downloaded: ${retry + 1} attempts failed, the last with ${error.reason}. ` +
-              "Amplitude may be busy or over its limits (5 concurrent requests per project, an hourly query cost budget): " +
-              "run the sync again later, or lower max_concurrent_requests.",
+              whatToDo(error.reason, ctx.url),
             { internalMessage: `GET ${ctx.url}: ${error.reason}` },
           );
         }
@@ -191,6 +190,20 @@ export class AmplitudeClient {
       clearTimeout(timer);
     }
   }
+}
+
+const UNREACHABLE =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/;
+
+/** The advice after retries ran out: a host we never reached is not Amplitude being busy. */
+function whatToDo(reason: string, url: string): string {
+  if (UNREACHABLE.test(reason)) {
+    return `Nothing answered at ${new URL(url).host}: check base_url (or data_region), the network, and HTTPS_PROXY/NO_PROXY.`;
+  }
+  return (
+    "Amplitude may be busy or over its limits (5 concurrent requests per project, an hourly query cost budget): " +
+    "run the sync again later, or lower max_concurrent_requests."
+  );
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import type { AmplitudeClient } from "../amplitude/client.js";
+import { preview } from "../amplitude/http-errors.js";
 import { sniffBody } from "../amplitude/response-body.js";
 import type { ConnectorConfig } from "../config/config.js";
 import { ConnectorError } from "../errors.js";
@@ -22,7 +23,15 @@ export async function check(
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
       try {
         const { head, contentType } = await client.probeChart(item.chartId);
-        sniffBody(item.chartId, head, undefined, contentType);
+        const kind = sniffBody(item.chartId, head, undefined, contentType);
+        if (kind === "envelope" && !/"data"\s*:\s*"/.test(head)) {
+          // JSON without the envelope's "data" string: an error sent with status 200, or not Amplitude.
+          throw new ConnectorError(
+            "system_error",
+            `Amplitude's answer for chart ${item.chartId} is JSON without chart data: ${preview(head)}. ` +
+              "If base_url is set, check that it points at Amplitude's Dashboard REST API.",
+          );
+        }
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
         outcomes[item.index] = error.message;

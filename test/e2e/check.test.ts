@@ -90,6 +90,18 @@ describe.concurrent("check", () => {
     expect(message).toMatch(/base_url/);
   });
 
+  it("FAILED when the answer is JSON without chart data, showing what it says", async () => {
+    const body = JSON.stringify({ error: { message: "Query failed", metadata: { details: "x" } } });
+    const fake = await serve(
+      { [WAU.id]: { csv: WAU.csv } },
+      { [WAU.id]: [{ kind: "body", contentType: "application/json", body }] },
+    );
+    const { status, message } = await check(configFor(fake, [WAU.id]));
+    expect(status).toBe("FAILED");
+    expect(message).toContain(WAU.id);
+    expect(message).toMatch(/JSON without chart data: .*Query failed/);
+  });
+
   it.each([
     ["max_concurrent_requests 9", { max_concurrent_requests: 9 }, /max_concurrent_requests/],
     ["missing api_key", { api_key: undefined }, /api_key/],
