@@ -7,17 +7,22 @@ import { csvLine, dates, textCell } from "../fake-amplitude/csv.js";
  */
 export function* benchChartCsv(rows: number, days: number): Generator<string> {
   const nl = "\r\n";
-  yield [
-    textCell("Daily Active Users by Country"),
-    "",
-    textCell("Uniques"),
-    textCell("Any Active Event"),
-    "",
-    ["Segment", "Country", ...dates("2025-06-01", days)].map((h) => textCell(h)).join(","),
-  ].join(nl) + nl;
+  yield (
+    [
+      textCell("Daily Active Users by Country"),
+      "",
+      textCell("Uniques"),
+      textCell("Any Active Event"),
+      "",
+      ["Segment", "Country", ...dates("2025-06-01", days)].map((h) => textCell(h)).join(","),
+    ].join(nl) + nl
+  );
   let batch = "";
   for (let r = 0; r < rows; r++) {
-    const cells: (string | number | null)[] = [r % 2 === 0 ? "All Users" : "[Previous] All Users", `Country ${r >> 1}`];
+    const cells: (string | number | null)[] = [
+      r % 2 === 0 ? "All Users" : "[Previous] All Users",
+      `Country ${r >> 1}`,
+    ];
     for (let d = 0; d < days; d++) cells.push(valueAt(r, d));
     batch += csvLine(cells) + nl;
     if (batch.length >= 1 << 16) {

@@ -9,7 +9,12 @@
  */
 import { request } from "undici";
 
-const [baseUrl, apiKey, secretKey, chartId] = process.argv.slice(2) as [string, string, string, string];
+const [baseUrl, apiKey, secretKey, chartId] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+];
 const stream = `chart_${chartId}`;
 const json = JSON.stringify;
 
@@ -41,12 +46,20 @@ async function main(): Promise<void> {
     }
     count += cells.length - 2;
     if (out.length >= 1 << 16) {
-      if (!process.stdout.write(out)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+      if (!process.stdout.write(out))
+        await new Promise((resolve) => process.stdout.once("drain", resolve));
       out = "";
     }
   }
   out +=
-    json({ type: "STATE", state: { type: "STREAM", stream: { stream_descriptor: { name: stream }, stream_state: {} }, sourceStats: { recordCount: count } } }) +
+    json({
+      type: "STATE",
+      state: {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: stream }, stream_state: {} },
+        sourceStats: { recordCount: count },
+      },
+    }) +
     "\n" +
     status("COMPLETE");
   process.stdout.write(out);
@@ -57,7 +70,16 @@ function cellsOf(line: string): string[] {
 }
 
 function status(value: string): string {
-  return json({ type: "TRACE", trace: { type: "STREAM_STATUS", emitted_at: Date.now(), stream_status: { stream_descriptor: { name: stream }, status: value } } }) + "\n";
+  return (
+    json({
+      type: "TRACE",
+      trace: {
+        type: "STREAM_STATUS",
+        emitted_at: Date.now(),
+        stream_status: { stream_descriptor: { name: stream }, status: value },
+      },
+    }) + "\n"
+  );
 }
 
 await main();

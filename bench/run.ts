@@ -45,18 +45,28 @@ async function main(): Promise<void> {
     { label: "1x", id: "bench1x", rows: ROWS },
     { label: "4x", id: "bench4x", rows: ROWS * 4 },
   ];
+  // Generated once: the fake's CPU stands for Amplitude's servers, not for this machine.
   const charts: Record<string, { csv: () => Iterable<string> }> = {};
-  for (const s of sizes) charts[s.id] = { csv: () => benchChartCsv(s.rows, DAYS) };
-  for (let i = 0; i < MULTI_CHARTS; i++) charts[`multi${i}`] = { csv: () => benchChartCsv(MULTI_ROWS, DAYS) };
-  const slow = (): Fault[] => Array.from({ length: 50 }, () => ({ kind: "slow", delayMs: LATENCY_MS }));
+  for (const s of sizes) {
+    const chunks = [...benchChartCsv(s.rows, DAYS)];
+    charts[s.id] = { csv: () => chunks };
+  }
+  const multiChunks = [...benchChartCsv(MULTI_ROWS, DAYS)];
+  for (let i = 0; i < MULTI_CHARTS; i++) charts[`multi${i}`] = { csv: () => multiChunks };
+  const slow = (): Fault[] =>
+    Array.from({ length: 50 }, () => ({ kind: "slow", delayMs: LATENCY_MS }));
   const faults: Record<string, Fault[]> = {};
   for (let i = 0; i < MULTI_CHARTS; i++) faults[`multi${i}`] = slow();
   const fake = new FakeAmplitude({ apiKey: API_KEY, secretKey: SECRET_KEY, charts, faults });
   const baseUrl = await fake.start();
   const dir = mkdtempSync(join(tmpdir(), "amplitude-bench-"));
 
-  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  console.log(`charts: ${DAYS} date columns; 1x = ${ROWS} rows, 4x = ${ROWS * 4} rows; ${PAIRS} pairs each\n`);
+  console.log(
+    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `charts: ${DAYS} date columns; 1x = ${ROWS} rows, 4x = ${ROWS * 4} rows; ${PAIRS} pairs each\n`,
+  );
 
   const results: string[] = [];
   const table: string[] = [
@@ -73,9 +83,14 @@ async function main(): Promise<void> {
     const ours: Run[] = [];
     const floors: Run[] = [];
     for (let p = 0; p < PAIRS; p++) {
-      const runOurs = (): Promise<Run> => measure(["node", CLI, "read", "--config", files.config, "--catalog", files.catalog]);
-      const runFloor = (): Promise<Run> => measure(["node", FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
-      const [a, b] = p % 2 === 0 ? [await runOurs(), await runFloor()] : (await Promise.resolve([await runFloor(), await runOurs()])).reverse();
+      const runOurs = (): Promise<Run> =>
+        measure(["node", CLI, "read", "--config", files.config, "--catalog", files.catalog]);
+      const runFloor = (): Promise<Run> =>
+        measure(["node", FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
+      const [a, b] =
+        p % 2 === 0
+          ? [await runOurs(), await runFloor()]
+          : (await Promise.resolve([await runFloor(), await runOurs()])).reverse();
       const [o, f] = [a as Run, b as Run];
       expectLines(o, records, "connector");
       expectLines(f, records, "floor");
@@ -102,9 +117,30 @@ async function main(): Promise<void> {
 
   // Several charts: downloads (Amplitude's compute time) overlap with writing records.
   const one = writeFiles(dir, baseUrl, ["multi0"], 3);
-  const six = writeFiles(dir, baseUrl, Array.from({ length: MULTI_CHARTS }, (_, i) => `multi${i}`), 3);
-  const oneRun = await measure(["node", CLI, "read", "--config", one.config, "--catalog", one.catalog]);
-  const sixRun = await measure(["node", CLI, "read", "--config", six.config, "--catalog", six.catalog]);
+  const six = writeFiles(
+    dir,
+    baseUrl,
+    Array.from({ length: MULTI_CHARTS }, (_, i) => `multi${i}`),
+    3,
+  );
+  const oneRun = await measure([
+    "node",
+    CLI,
+    "read",
+    "--config",
+    one.config,
+    "--catalog",
+    one.catalog,
+  ]);
+  const sixRun = await measure([
+    "node",
+    CLI,
+    "read",
+    "--config",
+    six.config,
+    "--catalog",
+    six.catalog,
+  ]);
   expectLines(sixRun, MULTI_CHARTS * MULTI_ROWS * DAYS, "connector");
   results.push(
     `${MULTI_CHARTS} charts of ${MULTI_ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${LATENCY_MS / 1000} s of Amplitude compute time each, ` +
@@ -118,13 +154,24 @@ async function main(): Promise<void> {
   if (process.env.BENCH_NO_README !== "1") writeReadme(text);
 }
 
-function writeFiles(dir: string, baseUrl: string, chartIds: string[], concurrency: number): { config: string; catalog: string } {
+function writeFiles(
+  dir: string,
+  baseUrl: string,
+  chartIds: string[],
+  concurrency: number,
+): { config: string; catalog: string } {
   const name = chartIds.join("-");
   const config = join(dir, `${name}.config.json`);
   const catalog = join(dir, `${name}.catalog.json`);
   writeFileSync(
     config,
-    JSON.stringify({ api_key: API_KEY, secret_key: SECRET_KEY, chart_ids: chartIds, base_url: baseUrl, max_concurrent_requests: concurrency }),
+    JSON.stringify({
+      api_key: API_KEY,
+      secret_key: SECRET_KEY,
+      chart_ids: chartIds,
+      base_url: baseUrl,
+      max_concurrent_requests: concurrency,
+    }),
   );
   writeFileSync(
     catalog,
@@ -144,16 +191,24 @@ function measure(command: string[]): Promise<Run> {
   const timeFile = join(tmpdir(), `bench-time-${process.pid}-${Date.now()}`);
   const quoted = command.map((c) => `'${c}'`).join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", `set -o pipefail; ${TIME} -v -o '${timeFile}' ${quoted} | wc -l`], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      "bash",
+      ["-c", `set -o pipefail; ${TIME} -v -o '${timeFile}' ${quoted} | wc -l`],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       const report = readFileSync(timeFile, "utf8");
       if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
-      resolve({ wallS: elapsed(report), peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) / 1024, lines: Number(out.trim()) });
+      resolve({
+        wallS: elapsed(report),
+        peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) / 1024,
+        lines: Number(out.trim()),
+      });
     });
   });
 }
@@ -165,7 +220,8 @@ function elapsed(report: string): number {
 
 function expectLines(run: Run, records: number, who: string): void {
   // records + STARTED, RUNNING, STATE, COMPLETE (+ the connector's LOG lines)
-  if (run.lines < records + 4) throw new Error(`${who} printed ${run.lines} lines for ${records} records`);
+  if (run.lines < records + 4)
+    throw new Error(`${who} printed ${run.lines} lines for ${records} records`);
 }
 
 function bodyBytes(rows: number): number {
@@ -177,7 +233,9 @@ function bodyBytes(rows: number): number {
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");

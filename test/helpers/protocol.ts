@@ -1,26 +1,36 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 
-/** The Airbyte protocol schema from ../shared (airbyte_protocol.yaml), compiled once. */
+/**
+ * The Airbyte protocol schema (airbyte_protocol.yaml from airbytehq/airbyte-protocol, commit
+ * 776eede060a60516ec4d7ea20c1204fa806689a1, protocol 0.18.0). It is not ours to copy into the
+ * repo: it is read from ../shared/airbyte beside the checkout (where every developer and CI
+ * run has it), or from AIRBYTE_PROTOCOL_YAML.
+ */
 const here = dirname(fileURLToPath(import.meta.url));
-export const PROTOCOL_YAML = join(
-  here,
-  "..",
-  "..",
-  "..",
-  "shared",
-  "airbyte",
-  "airbyte_protocol.yaml",
-);
+export const PROTOCOL_YAML =
+  process.env.AIRBYTE_PROTOCOL_YAML ??
+  join(here, "..", "..", "..", "shared", "airbyte", "airbyte_protocol.yaml");
+
+function protocolSchema(): Record<string, unknown> {
+  if (!existsSync(PROTOCOL_YAML)) {
+    throw new Error(
+      `The Airbyte protocol schema is not at ${PROTOCOL_YAML}. Put airbyte_protocol.yaml from ` +
+        "github.com/airbytehq/airbyte-protocol (protocol-models/src/main/resources/airbyte_protocol/v0/) " +
+        "at ../shared/airbyte/ beside the checkout, or set AIRBYTE_PROTOCOL_YAML to its path.",
+    );
+  }
+  return parse(readFileSync(PROTOCOL_YAML, "utf8")) as Record<string, unknown>;
+}
 
 let messageValidator: ValidateFunction | undefined;
 let catalogValidator: ValidateFunction | undefined;
 
 function compile(): void {
-  const schema = parse(readFileSync(PROTOCOL_YAML, "utf8")) as Record<string, unknown>;
+  const schema = protocolSchema();
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ ...schema, $id: "airbyte_protocol" });
   messageValidator = ajv.getSchema("airbyte_protocol#/definitions/AirbyteMessage");
