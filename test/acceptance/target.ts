@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseMessages, type Message } from "../helpers/protocol.js";
-import { CLI, runCli } from "../helpers/run-cli.js";
+import { CLI, runCli, runProgram, type CliResult } from "../helpers/run-cli.js";
 import { connectorImage, IMAGE_RUN } from "./paths.js";
 
 /**
@@ -54,11 +54,7 @@ export interface ConnectorTarget {
   shell(script: string, mounts?: Mount[], timeoutMs?: number): Promise<RawResult>;
 }
 
-export interface RawResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type RawResult = CliResult;
 
 export interface Mount {
   hostDir: string;
@@ -147,33 +143,12 @@ function result(raw: RawResult, args: string[]): RunResult {
   return { ...raw, args, messages: parseMessages(raw.stdout) };
 }
 
-/** Runs a program to its end, collecting its output; rejects on a timeout. */
-function collect(
+const collect = (
   file: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
-): Promise<RawResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`timed out after ${timeoutMs} ms: ${file} ${args.join(" ")}\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+): Promise<RawResult> => runProgram(file, args, { env, timeoutMs });
 
 /** The built CLI, `node dist/src/cli.js` (npm run build first). */
 export class CliTarget implements ConnectorTarget {

@@ -30,9 +30,22 @@ export interface RunOptions {
 
 /** Runs `node dist/src/cli.js ARGS` as the platform would, retry waits shrunk unless overridden. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return runProgram(process.execPath, [CLI, ...args], {
+    ...options,
+    env: { ...process.env, SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...options.env },
+  });
+}
+
+/** Runs any program to its end, collecting its output; kills it and rejects after the timeout. */
+export function runProgram(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...options.env },
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],
       ...(options.cwd !== undefined && { cwd: options.cwd }),
     });
@@ -42,9 +55,14 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`CLI timed out: ${args.join(" ")}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 60_000);
-    child.on("error", reject);
+      reject(
+        new Error(`timed out after ${timeoutMs} ms: ${file} ${args.join(" ")}\nstderr: ${stderr}`),
+      );
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
