@@ -2,8 +2,12 @@ import type { Writable } from "node:stream";
 import type { SecretFilter } from "../secrets.js";
 import { logMessage, type AirbyteMessage, type LogLevel } from "./messages.js";
 
-/** Lines are gathered up to this size before one write: fewer syscalls, same backpressure. */
-const BATCH_CHARS = 64 * 1024;
+/**
+ * Lines are gathered up to this size before one write: fewer syscalls, same backpressure.
+ * Small enough that the write's UTF-8 copy stays under glibc's mmap threshold (see
+ * record-encoder.ts).
+ */
+const BATCH_CHARS = 24 * 1024;
 
 /**
  * The only owner of stdout. Messages arrive as objects (or, for records, as lines the

@@ -45,8 +45,10 @@ export async function exportChart(
       if (!emit || !encoder) continue;
       const emittedAt = Date.now();
       for (const row of batch) {
-        await emit.records(encoder.encode(row, emittedAt), row.values.length);
-        records += row.values.length;
+        for (const [lines, count] of encoder.encode(row, emittedAt)) {
+          await emit.records(lines, count);
+          records += count;
+        }
       }
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -13,6 +13,10 @@ import { exportOf, fixture, tableOf } from "./support.js";
 
 const validateRecord = new Ajv({ strict: false }).compile(CHART_RECORD_SCHEMA);
 
+/** A row's lines, all pieces joined. */
+const encodeAll = (encoder: RecordEncoder, row: RowRecords, emittedAt: number): string =>
+  [...encoder.encode(row, emittedAt)].map(([lines]) => lines).join("");
+
 interface RecordLine {
   type: string;
   record: { stream: string; data: Record<string, unknown>; emitted_at: number };
@@ -41,7 +45,7 @@ describe("record lines", () => {
       dimensions: { Segment: "All Users", 'Country "code"': "CA" },
       values: [1520, null],
     };
-    const lines = parseLines(encoder.encode(row, 1_780_000_000_000));
+    const lines = parseLines(encodeAll(encoder, row, 1_780_000_000_000));
     expect(lines).toEqual([
       {
         type: "RECORD",
@@ -82,7 +86,7 @@ describe("record lines", () => {
 
   it("keep the documented field order", () => {
     const [line] = parseLines(
-      encoder.encode({ dimensionValue: "x", dimensions: {}, values: [1] }, 1),
+      encodeAll(encoder, { dimensionValue: "x", dimensions: {}, values: [1] }, 1),
     );
     expect(Object.keys(line?.record.data ?? {})).toEqual([
       "chart_id",
@@ -101,7 +105,7 @@ describe("record lines", () => {
       dimensions: { Segment: label, 'Country "code"': "CA" },
       values: [1, 2],
     };
-    const text = encoder.encode(row, 5);
+    const text = encodeAll(encoder, row, 5);
     expect(text.split("\n")).toHaveLength(3);
     const lines = parseLines(text);
     expect(lines[1]?.record.data.dimension_value).toBe(`${label}; CA`);
@@ -112,20 +116,20 @@ describe("record lines", () => {
     "carry the number %d exactly",
     (value) => {
       const [line] = parseLines(
-        encoder.encode({ dimensionValue: "x", dimensions: {}, values: [value] }, 1),
+        encodeAll(encoder, { dimensionValue: "x", dimensions: {}, values: [value] }, 1),
       );
       expect(line?.record.data.value).toBe(value);
     },
   );
 
   it("are nothing for a row without value columns", () => {
-    expect(encoder.encode({ dimensionValue: "x", dimensions: {}, values: [] }, 1)).toBe("");
+    expect(encodeAll(encoder, { dimensionValue: "x", dimensions: {}, values: [] }, 1)).toBe("");
   });
 
   it("name the stream and chart they were made for", () => {
     const other = new RecordEncoder("chart_x-1", "x-1", { ...shape, segments: ["Total"] });
     const [line] = parseLines(
-      other.encode({ dimensionValue: "x", dimensions: {}, values: [3] }, 1),
+      encodeAll(other, { dimensionValue: "x", dimensions: {}, values: [3] }, 1),
     );
     expect(line?.record.stream).toBe("chart_x-1");
     expect(line?.record.data.chart_id).toBe("x-1");
@@ -143,7 +147,7 @@ describe("record lines for whole exports", () => {
       const encoder = new RecordEncoder("chart_abc123de", "abc123de", shape);
       let text = "";
       for await (const batch of unpivot(table, shape)) {
-        for (const row of batch) text += encoder.encode(row, 1);
+        for (const row of batch) text += encodeAll(encoder, row, 1);
       }
       const lines = parseLines(text);
       expect(lines.map((l) => l.record.data)).toEqual(
@@ -155,4 +159,29 @@ describe("record lines for whole exports", () => {
       }
     },
   );
+});
+
+describe("a wide row", () => {
+  const shape: TableShape = {
+    labelHeaders: ["Segment"],
+    dimensionName: "Segment",
+    segments: Array.from({ length: 2000 }, (_, k) => `2026-01-01 #${k}`),
+  };
+  const row: RowRecords = {
+    dimensionValue: "All Users",
+    dimensions: { Segment: "All Users" },
+    values: Array.from({ length: 2000 }, (_, k) => k),
+  };
+
+  it("comes in pieces of whole lines, about 12k characters each, whose counts add up", () => {
+    const pieces = [...new RecordEncoder("chart_w", "w", shape).encode(row, 1)];
+    expect(pieces.length).toBeGreaterThan(10);
+    const longest = Math.max(...pieces.map(([lines]) => lines.length));
+    expect(longest).toBeLessThan(12 * 1024 + 400);
+    for (const [lines, count] of pieces) {
+      expect(lines.endsWith("\n")).toBe(true);
+      expect(lines.split("\n").length - 1).toBe(count);
+    }
+    expect(pieces.reduce((sum, [, count]) => sum + count, 0)).toBe(2000);
+  });
 });

@@ -92,7 +92,7 @@ describe("records", () => {
     ]);
   });
 
-  it("are written once the batch is large (64 KiB), without waiting for a flush", async () => {
+  it("are written once the batch is large (24 Ki characters), without waiting for a flush", async () => {
     const sink = new Sink(1 << 20, 0);
     const writer = new ProtocolWriter(sink, new SecretFilter());
     let gathered = 0;
@@ -102,8 +102,8 @@ describe("records", () => {
       await writer.records(line);
     }
     expect(sink.writes).toBe(1);
-    expect(gathered).toBeGreaterThanOrEqual(64 * 1024);
-    expect(gathered).toBeLessThan(64 * 1024 + recordLine(9999, 100).length);
+    expect(gathered).toBeGreaterThanOrEqual(24 * 1024);
+    expect(gathered).toBeLessThan(24 * 1024 + recordLine(9999, 100).length);
   });
 
   it("flush writes what is gathered", async () => {
