@@ -120,18 +120,27 @@ class Scanner {
     }
   }
 
-  /** Decodes the string at `pos` (an opening quote) in slices. */
+  /**
+   * Decodes the string at `pos` (an opening quote) in slices. A slice that JSON.parse
+   * accepts as a string's contents holds no unescaped quote, so the string goes on; only
+   * the slice that fails (the one with the closing quote, once per body) is searched.
+   */
   async *streamString(): AsyncGenerator<string> {
     this.pos++; // opening quote
     for (;;) {
-      const close = closingQuote(this.buf, this.pos);
-      if (close >= 0) {
-        if (close > this.pos) yield decode(this.buf.slice(this.pos, close));
-        this.pos = close + 1;
-        return;
-      }
       const cut = safeCut(this.buf, this.pos);
-      if (cut > this.pos) yield decode(this.buf.slice(this.pos, cut));
+      const decoded = tryDecode(this.buf.slice(this.pos, cut));
+      if (decoded === undefined) {
+        const close = closingQuote(this.buf, this.pos);
+        if (close >= 0) {
+          if (close > this.pos) yield decode(this.buf.slice(this.pos, close));
+          this.pos = close + 1;
+          return;
+        }
+        yield decode(this.buf.slice(this.pos, cut)); // repairs raw control characters, or throws
+      } else if (decoded !== "") {
+        yield decoded;
+      }
       this.pos = cut;
       if (!(await this.more()))
         throw new EnvelopeError('the JSON response ends inside the "data" string');
@@ -162,6 +171,14 @@ function safeCut(buf: string, from: number): number {
     if (before % 2 === 0) cut = u;
   }
   return cut;
+}
+
+function tryDecode(slice: string): string | undefined {
+  try {
+    return JSON.parse(`"${slice}"`) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One slice of a JSON string's contents. Lone surrogates at a cut rejoin in the output. */
