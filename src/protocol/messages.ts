@@ -57,6 +57,10 @@ export type TraceMessage =
       };
     };
 
+/** A RECORD message as one JSON line (for records that are objects; chart records use the encoder). */
+export const recordLine = (stream: string, data: object): string =>
+  JSON.stringify({ type: "RECORD", record: { stream, data, emitted_at: Date.now() } }) + "\n";
+
 export const logMessage = (level: LogLevel, message: string): AirbyteMessage => ({
   type: "LOG",
   log: { level, message },

@@ -5,6 +5,7 @@ import type { AmplitudeClient } from "../amplitude/client.js";
 import type { SelectedStreams } from "../config/catalog.js";
 import type { ConnectorConfig } from "../config/config.js";
 import { asConnectorError, ConnectorError } from "../errors.js";
+import { recordLine } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 import { chartStreamName, METADATA_STREAM } from "../streams/schemas.js";
 import type { ChartMetadata } from "../transform/metadata.js";
@@ -60,7 +61,7 @@ export async function read(
     if (selected.metadata) {
       const complete = await runStream(writer, METADATA_STREAM, async (emit) => {
         for (const record of metadata) {
-          await emit.records(metadataLine(record), 1);
+          await emit.records(recordLine(METADATA_STREAM, record), 1);
         }
         if (unreported.length > 0) throw combine(unreported);
       });
@@ -70,15 +71,6 @@ export async function read(
     await rm(dir, { recursive: true, force: true });
   }
   return allComplete;
-}
-
-function metadataLine(record: ChartMetadata): string {
-  return (
-    JSON.stringify({
-      type: "RECORD",
-      record: { stream: METADATA_STREAM, data: record, emitted_at: Date.now() },
-    }) + "\n"
-  );
 }
 
 function combine(errors: ConnectorError[]): ConnectorError {
