@@ -358,20 +358,7 @@ export function configuredCatalogFrom(streams: DiscoveredStream[]): { streams: u
   };
 }
 
-/** CAT's catalog for test_airbyte_trace_message_on_failure: an unknown stream, sync mode INVALID. */
-export const INVALID_CATALOG = {
-  streams: [
-    {
-      stream: {
-        name: "__AIRBYTE__stream_that_does_not_exist",
-        json_schema: { type: "object", properties: { f1: { type: "string" } } },
-        supported_sync_modes: ["full_refresh"],
-      },
-      sync_mode: "INVALID",
-      destination_sync_mode: "INVALID",
-    },
-  ],
-};
+export { INVALID_CATALOG } from "../helpers/run-cli.js";
 
 // ---------------------------------------------------------------- read (TestBasicRead)
 

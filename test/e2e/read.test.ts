@@ -1,6 +1,7 @@
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { errorTraces, records, stateCounts, type Message } from "../helpers/protocol.js";
+import { INVALID_CATALOG } from "../helpers/run-cli.js";
 import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "./charts.js";
 import { completed, configFor, run, serve, timeline, stopFakes } from "./support.js";
 
@@ -230,19 +231,7 @@ describe.concurrent("read", () => {
     ],
     [
       "an unknown stream with sync_mode INVALID (as the acceptance tests send)",
-      () => ({
-        streams: [
-          {
-            stream: {
-              name: "__AIRBYTE__stream_that_does_not_exist",
-              json_schema: { type: "object", properties: { f1: { type: "string" } } },
-              supported_sync_modes: ["full_refresh"],
-            },
-            sync_mode: "INVALID",
-            destination_sync_mode: "INVALID",
-          },
-        ],
-      }),
+      () => INVALID_CATALOG,
       /__AIRBYTE__stream_that_does_not_exist/,
     ],
   ])("rejects %s: config_error, non-zero exit, no request", async (_, catalog, names) => {

@@ -91,3 +91,18 @@ export function configuredCatalog(streams: string[], syncMode = "full_refresh"):
     })),
   };
 }
+
+/** CAT's catalog for test_airbyte_trace_message_on_failure: an unknown stream, sync mode INVALID. */
+export const INVALID_CATALOG = {
+  streams: [
+    {
+      stream: {
+        name: "__AIRBYTE__stream_that_does_not_exist",
+        json_schema: { type: "object", properties: { f1: { type: "string" } } },
+        supported_sync_modes: ["full_refresh"],
+      },
+      sync_mode: "INVALID",
+      destination_sync_mode: "INVALID",
+    },
+  ],
+};
