@@ -30,6 +30,24 @@ async function readFlaky(faults: Fault[], extra: Record<string, unknown> = {}) {
 
 const warnings = (messages: Message[]): string => logs(messages, "WARN").join("\n");
 
+/**
+ * A body that cannot be used fails its stream before any record: non-zero exit, no records,
+ * STARTED then INCOMPLETE and a system_error on chart_flaky1. Returns the error's message.
+ */
+function expectUnusableBody(result: { code: number | null }, messages: Message[]): string {
+  expect(result.code).not.toBe(0);
+  expect(records(messages)).toEqual([]);
+  expect(timeline(messages, "chart_flaky1")).toEqual([
+    "STARTED",
+    "INCOMPLETE",
+    "ERROR(system_error)",
+  ]);
+  const trace = errorTraces(messages)[0];
+  expect(trace?.stream_descriptor).toEqual({ name: "chart_flaky1" });
+  expect(trace?.message).toMatch(/flaky1/);
+  return trace?.message ?? "";
+}
+
 describe.concurrent("read: retried failures deliver every record exactly once", () => {
   it.each([
     ["delta-seconds", "2"],
@@ -242,43 +260,22 @@ describe.concurrent("read: failures that end a stream", () => {
 
   it("an HTML page instead of data: system_error naming the chart, showing what came", async () => {
     const { fake, result, messages } = await readFlaky([{ kind: "html" }]);
-    expect(result.code).not.toBe(0);
+    const message = expectUnusableBody(result, messages);
     expect(fake.requestsFor("flaky1")).toHaveLength(1);
-    expect(records(messages)).toEqual([]);
-    expect(timeline(messages, "chart_flaky1")).toEqual([
-      "STARTED",
-      "INCOMPLETE",
-      "ERROR(system_error)",
-    ]);
-    const trace = errorTraces(messages)[0];
-    expect(trace?.message).toMatch(/flaky1/);
-    expect(trace?.message).toMatch(/HTML/);
-    expect(trace?.message).toContain("<!DOCTYPE html>");
+    expect(message).toMatch(/HTML/);
+    expect(message).toContain("<!DOCTYPE html>");
   });
 
   it("an empty body: system_error naming the chart", async () => {
     const { result, messages } = await readFlaky([{ kind: "truncated", keepBytes: 0 }]);
-    expect(result.code).not.toBe(0);
-    expect(records(messages)).toEqual([]);
-    const trace = errorTraces(messages)[0];
-    expect(trace?.failure_type).toBe("system_error");
-    expect(trace?.stream_descriptor).toEqual({ name: "chart_flaky1" });
-    expect(trace?.message).toMatch(/flaky1.*empty/);
+    expect(expectUnusableBody(result, messages)).toMatch(/flaky1.*empty/);
   });
 
   it("a JSON envelope cut short: system_error naming the chart, showing what came, no records", async () => {
     const { result, messages } = await readFlaky([{ kind: "truncated", keepBytes: 120 }]);
-    expect(result.code).not.toBe(0);
-    expect(records(messages)).toEqual([]);
-    expect(timeline(messages, "chart_flaky1")).toEqual([
-      "STARTED",
-      "INCOMPLETE",
-      "ERROR(system_error)",
-    ]);
-    const trace = errorTraces(messages)[0];
-    expect(trace?.message).toMatch(/flaky1/);
-    expect(trace?.message).toMatch(/cut short/);
-    expect(trace?.message).toContain('{"data":"');
+    const message = expectUnusableBody(result, messages);
+    expect(message).toMatch(/cut short/);
+    expect(message).toContain('{"data":"');
   });
 
   it("raw CSV cut inside a quoted cell: system_error naming the chart; no record twice", async () => {

@@ -1,11 +1,29 @@
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
-import { errorTraces, records, stateCounts, type Message } from "../helpers/protocol.js";
+import {
+  errorTraces,
+  records,
+  stateCounts,
+  type Message,
+  CHART_RECORD_FIELDS,
+} from "../helpers/protocol.js";
 import { INVALID_CATALOG } from "../helpers/run-cli.js";
 import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "./charts.js";
 import { completed, configFor, run, serve, timeline, stopFakes } from "./support.js";
 
 afterAll(stopFakes);
+
+/** Serves `body` as it is for the funnel chart; the read must give the funnel's records. */
+async function expectFunnelFrom(body: string): Promise<void> {
+  const fake = await serve({ [FUNNEL.id]: { csv: body, raw: true } });
+  const result = await run("read", {
+    config: configFor(fake, [FUNNEL.id]),
+    catalog: [`chart_${FUNNEL.id}`, "charts_metadata"],
+  });
+  expect(result.code, result.stderr).toBe(0);
+  expect(records(result.messages, `chart_${FUNNEL.id}`)).toEqual(FUNNEL.records);
+  expect(records(result.messages, "charts_metadata")).toEqual([FUNNEL.metadata]);
+}
 
 const CHARTS = [WAU, FUNNEL, RETENTION, PLAIN, EMPTY];
 const ALL_STREAMS = ["charts_metadata", ...CHARTS.map((c) => `chart_${c.id}`)];
@@ -50,14 +68,7 @@ describe.concurrent("read", () => {
       expect(records(messages, stream), stream).toEqual(chart.records);
       // Field order as the contract lists it.
       for (const data of records(messages, stream)) {
-        expect(Object.keys(data)).toEqual([
-          "chart_id",
-          "dimension_name",
-          "dimension_value",
-          "segment",
-          "value",
-          "dimensions",
-        ]);
+        expect(Object.keys(data)).toEqual(CHART_RECORD_FIELDS);
       }
       expect(timeline(messages, stream), stream).toEqual(completed(chart.records.length));
       expect(stateCounts(messages, stream)).toEqual([chart.records.length]);
@@ -277,25 +288,11 @@ describe.concurrent("read", () => {
   it("reads an envelope with other keys around data and \\u escapes, whatever its Content-Type", async () => {
     const escaped = JSON.stringify(FUNNEL.csv).replace(/\\t/g, "\\u0009");
     const body = `{"status": "ok", "meta": {"rows": [1, 2], "note": "a \\"data\\" key"},\n "data": ${escaped}, "extra": null}`;
-    const fake = await serve({ [FUNNEL.id]: { csv: body, raw: true } });
-    const result = await run("read", {
-      config: configFor(fake, [FUNNEL.id]),
-      catalog: [`chart_${FUNNEL.id}`, "charts_metadata"],
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expect(records(result.messages, `chart_${FUNNEL.id}`)).toEqual(FUNNEL.records);
-    expect(records(result.messages, "charts_metadata")).toEqual([FUNNEL.metadata]);
+    await expectFunnelFrom(body);
   });
 
   it("reads a raw text/csv body like the envelope", async () => {
-    const fake = await serve({ [FUNNEL.id]: { csv: FUNNEL.csv, raw: true } });
-    const result = await run("read", {
-      config: configFor(fake, [FUNNEL.id]),
-      catalog: [`chart_${FUNNEL.id}`, "charts_metadata"],
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expect(records(result.messages, `chart_${FUNNEL.id}`)).toEqual(FUNNEL.records);
-    expect(records(result.messages, "charts_metadata")).toEqual([FUNNEL.metadata]);
+    await expectFunnelFrom(FUNNEL.csv);
   });
 
   it("warns when a table sits exactly on an Amplitude export cap", async () => {

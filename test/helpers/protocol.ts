@@ -129,3 +129,16 @@ export const stateCounts = (messages: Message[], stream: string): number[] =>
     )
     .filter((s) => s.stream?.stream_descriptor.name === stream)
     .map((s) => s.sourceStats?.recordCount ?? Number.NaN);
+
+/**
+ * The fields of a chart record, in the order the contract gives them (contract.md,
+ * "Streams"). Written out here, not imported from src/, so the tests can catch a wrong order.
+ */
+export const CHART_RECORD_FIELDS = [
+  "chart_id",
+  "dimension_name",
+  "dimension_value",
+  "segment",
+  "value",
+  "dimensions",
+];

@@ -3,7 +3,7 @@ import { selectStreams } from "../../src/config/catalog.js";
 import { parseConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
 import { catalogStreams } from "../../src/streams/schemas.js";
-import { assertAirbyteMessage } from "../helpers/protocol.js";
+import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
 
 const config = parseConfig({
   api_key: "k".repeat(32),
@@ -153,13 +153,6 @@ describe("discover", () => {
       "dimension",
       "filters",
     ]);
-    expect(Object.keys(streams[1]?.json_schema.properties as object)).toEqual([
-      "chart_id",
-      "dimension_name",
-      "dimension_value",
-      "segment",
-      "value",
-      "dimensions",
-    ]);
+    expect(Object.keys(streams[1]?.json_schema.properties as object)).toEqual(CHART_RECORD_FIELDS);
   });
 });

@@ -8,7 +8,7 @@ import {
   type RowRecords,
   type TableShape,
 } from "../../src/transform/unpivot.js";
-import { assertAirbyteMessage } from "../helpers/protocol.js";
+import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
 import { exportOf, fixture, tableOf } from "./support.js";
 
 const validateRecord = new Ajv({ strict: false }).compile(CHART_RECORD_SCHEMA);
@@ -88,14 +88,7 @@ describe("record lines", () => {
     const [line] = parseLines(
       encodeAll(encoder, { dimensionValue: "x", dimensions: {}, values: [1] }, 1),
     );
-    expect(Object.keys(line?.record.data ?? {})).toEqual([
-      "chart_id",
-      "dimension_name",
-      "dimension_value",
-      "segment",
-      "value",
-      "dimensions",
-    ]);
+    expect(Object.keys(line?.record.data ?? {})).toEqual(CHART_RECORD_FIELDS);
   });
 
   it("carry quotes, backslashes, line breaks, unicode and '; ' in labels intact, one record per line", () => {
