@@ -32,16 +32,11 @@ export class RecordEncoder {
   *encode(row: RowRecords, emittedAt: number): Generator<[lines: string, count: number]> {
     const start = this.head + JSON.stringify(row.dimensionValue);
     const end = `,"dimensions":${JSON.stringify(row.dimensions)}},"emitted_at":${emittedAt}}}\n`;
-    const values = row.values;
+    const values = row.valuesJson;
     let lines = "";
     let from = 0;
     for (let k = 0; k < values.length; k++) {
-      const value = values[k];
-      lines +=
-        start +
-        this.segmentParts[k] +
-        (value === null || value === undefined ? "null" : value) +
-        end;
+      lines += start + (this.segmentParts[k] as string) + (values[k] as string) + end;
       if (lines.length >= PIECE_CHARS) {
         yield [lines, k + 1 - from];
         lines = "";

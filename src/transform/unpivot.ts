@@ -1,4 +1,4 @@
-import { parseValue, stripMarker } from "../csv/cells.js";
+import { stripMarker, valueJson } from "../csv/cells.js";
 import type { ChartTable } from "../csv/table-reader.js";
 
 /** What every record of a table shares: its label headers and its value-column headers. */
@@ -13,14 +13,15 @@ export interface TableShape {
 
 /**
  * The records of one table row, in columnar form: the row's labels once, then one value
- * per value column. Record k is (dimensionValue, segments[k], values[k]).
+ * per value column. Record k is (dimensionValue, segments[k], valuesJson[k]).
  */
 export interface RowRecords {
   /** Forward-filled label values joined with "; ". */
   dimensionValue: string;
   /** Label header -> label value, lossless when a value contains "; ". */
   dimensions: Record<string, string>;
-  values: (number | null)[];
+  /** Each value as JSON text: a number, or "null" for an empty or non-numeric cell. */
+  valuesJson: string[];
 }
 
 export const LABEL_SEPARATOR = "; ";
@@ -55,12 +56,12 @@ export async function* unpivot(table: ChartTable, shape: TableShape): AsyncGener
         above[j] = filled;
         dimensions[shape.labelHeaders[j] as string] = filled;
       }
-      const values = new Array<number | null>(valueCount);
+      const valuesJson = new Array<string>(valueCount);
       for (let k = 0; k < valueCount; k++) {
         const cell = row[labelCount + k];
-        values[k] = cell === undefined || cell === "" ? null : parseValue(stripMarker(cell));
+        valuesJson[k] = cell === undefined || cell === "" ? "null" : valueJson(stripMarker(cell));
       }
-      out[r] = { dimensionValue: above.join(LABEL_SEPARATOR), dimensions, values };
+      out[r] = { dimensionValue: above.join(LABEL_SEPARATOR), dimensions, valuesJson };
     }
     yield out;
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "./support.js";
-import { hasMarker, isDateHeader, parseValue, stripMarker } from "../../src/csv/cells.js";
+import {
+  hasMarker,
+  isDateHeader,
+  isShortestNumberText,
+  parseValue,
+  stripMarker,
+  valueJson,
+} from "../../src/csv/cells.js";
 
 describe("the text marker Amplitude puts before text cells", () => {
   it("is a leading TAB or the two characters backslash-t", () => {
@@ -155,5 +162,62 @@ describe("parseValue's fast path", () => {
     "1e999",
   ])("does not let Number() read %j its own way", (cell) => {
     expect(parseValue(cell)).toBe(reference(cell));
+  });
+});
+
+describe("value cells as JSON text", () => {
+  /** What a record carried before the shortcut: the parsed number, converted back. */
+  const reference = (cell: string): string => {
+    const value = parseValue(cell);
+    return value === null ? "null" : String(value);
+  };
+
+  it.each<[string, string]>([
+    ["1520", "1520"],
+    ["0", "0"],
+    ["-3", "-3"],
+    ["0.2279556", "0.2279556"],
+    ["0.000001", "0.000001"],
+    ["123456789012345", "123456789012345"],
+    ["-0", "0"],
+    ["1.50", "1.5"],
+    ["007", "7"],
+    ["+4", "4"],
+    [".5", "0.5"],
+    ["5.", "5"],
+    ["1e3", "1000"],
+    ["0.0000001", "1e-7"],
+    ["1234567890123456789", "1234567890123456800"],
+    ["0.30000000000000004", "0.30000000000000004"],
+    ["1,234", "1234"],
+    ["12.5%", "12.5"],
+    ["n/a", "null"],
+    ["", "null"],
+  ])("%j is %s", (cell, json) => {
+    expect(valueJson(cell)).toBe(json);
+  });
+
+  it("agrees with the parsed number on 100,000 random number-like strings", () => {
+    const random = seededRandom(11);
+    const alphabet = "00001123456789-.e,%";
+    for (let i = 0; i < 100_000; i++) {
+      const length = 1 + Math.floor(random() * 18);
+      let cell = "";
+      for (let j = 0; j < length; j++) cell += alphabet[Math.floor(random() * alphabet.length)];
+      expect(valueJson(cell), JSON.stringify(cell)).toBe(reference(cell));
+    }
+  });
+
+  it("passes what JavaScript itself writes for counts, decimals and ratios as it is", () => {
+    const random = seededRandom(13);
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + Math.floor(random() * 15);
+      const scale = 10 ** Math.floor(random() * (digits + 6));
+      const value = Math.floor(random() * 10 ** digits) / scale;
+      const text = String(random() < 0.2 ? -value : value);
+      if (text.includes("e")) continue;
+      const significantDigits = text.replace(/[-.]/g, "").replace(/^0+/, "").length;
+      expect(isShortestNumberText(text), text).toBe(significantDigits <= 15);
+    }
   });
 });

@@ -95,12 +95,12 @@ export async function exportOf(parts: string[], chartId = "abc123de"): Promise<C
   const records: LongRecord[] = [];
   for await (const batch of unpivot(table, shape)) {
     for (const row of batch) {
-      row.values.forEach((value, k) =>
+      row.valuesJson.forEach((json, k) =>
         records.push({
           dimension_name: shape.dimensionName,
           dimension_value: row.dimensionValue,
           segment: shape.segments[k] as string,
-          value,
+          value: JSON.parse(json) as number | null,
           dimensions: row.dimensions,
         }),
       );
