@@ -1,3 +1,4 @@
+import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import { amplitudeCsv, dates } from "../../fake-amplitude/csv.js";
 import { CsvTruncatedError } from "../../src/csv/csv-rows.js";
@@ -172,4 +173,53 @@ describe("a CSV cut inside a quoted cell", () => {
       else await expect(result, `cut at ${cut}`).resolves.toBeDefined();
     }
   });
+});
+
+describe("the rows, compared with papaparse (the reference)", () => {
+  /** papaparse's rows for a whole text, without the empty row it gives after a final line end. */
+  const reference = (text: string, newline: "\r\n" | "\n"): string[][] => {
+    const rows = Papa.parse<string[]>(text, { delimiter: ",", newline }).data;
+    const last = rows[rows.length - 1];
+    if (text.endsWith("\n") && last?.length === 1 && last[0] === "") rows.pop();
+    return rows;
+  };
+
+  /** A random well-formed CSV: quoted cells hold anything, unquoted ones no quote, comma or line end. */
+  const randomCsv = (random: () => number, newline: "\r\n" | "\n"): string => {
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+    const quotedParts = ["a", "Users", "\t", '"', '""', ",", "\r\n", "\n", "\r", " ", "é😀", "1.5"];
+    const plainParts = ["a", "7", "-0.25", "\t", " ", "é", "x\ry"];
+    const lines: string[] = [];
+    for (let r = 0; r < 1 + Math.floor(random() * 6); r++) {
+      if (random() < 0.15) {
+        lines.push("");
+        continue;
+      }
+      const cells: string[] = [];
+      for (let k = 0; k < 1 + Math.floor(random() * 5); k++) {
+        const parts = Array.from({ length: Math.floor(random() * 4) }, () =>
+          pick(random() < 0.6 ? quotedParts : plainParts),
+        );
+        const text = parts.join("");
+        cells.push(
+          random() < 0.7 || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text,
+        );
+      }
+      lines.push(cells.join(","));
+    }
+    return lines.join(newline) + (random() < 0.7 ? newline : "");
+  };
+
+  it.each<"\r\n" | "\n">(["\r\n", "\n"])(
+    "agree on 3,000 random well-formed texts, whole and cut at random (line end %j)",
+    async (newline) => {
+      const random = seededRandom(newline.length * 101);
+      for (let i = 0; i < 3_000; i++) {
+        const text = randomCsv(random, newline);
+        const expected = reference(text, newline);
+        expect(await rowsOf([text]), JSON.stringify(text)).toEqual(expected);
+        expect(await rowsOf(randomPieces(text, 3, random)), JSON.stringify(text)).toEqual(expected);
+      }
+    },
+  );
 });
