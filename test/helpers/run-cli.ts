@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 /** The built CLI (npm run build first; `npm test` does). */
 export const CLI = join(
@@ -70,9 +71,17 @@ export function runProgram(
   });
 }
 
-/** Writes JSON files into a fresh temp folder; returns their paths by name. */
+const tempFolders: string[] = [];
+
+// Each test file evaluates this module afresh, so its folders go when its tests end.
+afterAll(() => {
+  for (const dir of tempFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes JSON files into a fresh temp folder (removed after the test file); returns their paths by name. */
 export function jsonFiles(files: Record<string, unknown>): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), "amplitude-charts-test-"));
+  tempFolders.push(dir);
   const paths: Record<string, string> = {};
   for (const [name, content] of Object.entries(files)) {
     paths[name] = join(dir, `${name}.json`);
