@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "./undici.js";
 import { isLoopback, type ConnectorConfig } from "../config/config.js";
 import { ConnectorError } from "../errors.js";
 import { classifyStatus, describeNetworkError, type ChartContext } from "./http-errors.js";
@@ -153,8 +153,10 @@ export class AmplitudeClient {
     try {
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(ctx.url, {
-          dispatcher: this.dispatcher,
+        const url = new URL(ctx.url);
+        response = await request(this.dispatcher, {
+          origin: url.origin,
+          path: url.pathname + url.search,
           method: "GET",
           headers: { authorization: this.authorization, accept: "application/json, text/csv" },
           signal: controller.signal,
