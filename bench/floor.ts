@@ -1,9 +1,10 @@
 /**
  * The floor: the least work that produces the connector's stdout for one chart. It
  * fetches the body whole, JSON.parses the envelope, splits the CSV by hand (it knows
- * every cell is quoted and holds no quote, comma or line break), builds each RECORD
- * line by string concatenation and writes with backpressure. No validation, no
- * retries, no streaming, no generality.
+ * every cell is quoted and holds no quote, comma or line break), copies each value's
+ * text as it is, builds each RECORD line by string concatenation and writes with
+ * backpressure, in the connector's write size. No validation, no retries, no
+ * streaming, no generality.
  *
  * usage: node dist/bench/floor.js BASE_URL API_KEY SECRET_KEY CHART_ID
  */
@@ -16,6 +17,12 @@ const [baseUrl, apiKey, secretKey, chartId] = process.argv.slice(2) as [
   string,
 ];
 const stream = `chart_${chartId}`;
+/**
+ * The connector's write size. Into a pipe, 64k-character writes took 1.7 s for 3.65M
+ * records against 1.0 s for 16-24k ones (a write that fills the whole 64 kB pipe buffer
+ * waits for the reader instead of overlapping with it).
+ */
+const WRITE_CHARS = 24 * 1024;
 const json = JSON.stringify;
 
 async function main(): Promise<void> {
@@ -42,10 +49,12 @@ async function main(): Promise<void> {
     const end = `,"dimensions":${json({ Segment: segment, Country: country })}},"emitted_at":${Date.now()}}}\n`;
     for (let k = 2; k < cells.length; k++) {
       const cell = cells[k] as string;
-      out += start + segments[k - 2] + (cell === "" ? "null" : Number(cell)) + end;
+      // The generator writes each value as JavaScript prints it, so the text is already
+      // the JSON number: nothing to convert.
+      out += start + segments[k - 2] + (cell === "" ? "null" : cell) + end;
     }
     count += cells.length - 2;
-    if (out.length >= 1 << 16) {
+    if (out.length >= WRITE_CHARS) {
       if (!process.stdout.write(out))
         await new Promise((resolve) => process.stdout.once("drain", resolve));
       out = "";
