@@ -2,20 +2,23 @@
  * npm run bench: throughput and memory of `read`, end to end, against the floor.
  *
  * Serves generated charts (Amplitude's CSV style, JSON envelope) from the fake Amplitude
- * on 127.0.0.1, runs the built CLI with stdout piped into a separate reader (`wc -l`),
- * and measures wall time and peak RSS with /usr/bin/time -v. The floor program
- * (bench/floor.ts) runs in the same pairs, alternating order. Prints a table and writes
- * it into README.md between the bench markers.
+ * on 127.0.0.1, runs the built CLI as the image runs it (the node flags of the
+ * Dockerfile's ENTRYPOINT, its MALLOC_* settings) with stdout piped into a separate
+ * reader (`wc -l`), and measures wall time and peak RSS with /usr/bin/time -v. The floor
+ * program (bench/floor.ts) runs in the same pairs, alternating order. Prints a table and
+ * writes it into README.md between the bench markers.
  *
  * Options (env): BENCH_PAIRS (default 3), BENCH_ROWS (default 10000), BENCH_DAYS (365),
+ * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
  * BENCH_NO_README=1 to leave README.md alone.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FakeAmplitude, type Fault } from "../fake-amplitude/server.js";
+import { dockerfile, runtimeStage } from "../scripts/dockerfile.js";
 import { benchChartCsv } from "./chart.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -24,6 +27,7 @@ const FLOOR = join(root, "dist", "bench", "floor.js");
 const TIME = "/usr/bin/time";
 const API_KEY = "bench-api-key";
 const SECRET_KEY = "bench-secret-key";
+const NODE = process.env.BENCH_NODE ?? "node";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
@@ -61,8 +65,12 @@ async function main(): Promise<void> {
   const baseUrl = await fake.start();
   const dir = mkdtempSync(join(tmpdir(), "amplitude-bench-"));
 
+  const nodeVersion = execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim();
+  const image = imageRuntime();
+  const connector = ["env", ...image.env, NODE, ...image.nodeFlags, CLI];
+  const runtimeNote = `the connector run as the image runs it: \`${[...image.env, "node", ...image.nodeFlags].join(" ")}\` (from the Dockerfile)`;
   console.log(
-    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${nodeVersion}; ${runtimeNote}`,
   );
   console.log(
     `charts: ${DAYS} date columns; 1x = ${ROWS} rows, 4x = ${ROWS * 4} rows; ${PAIRS} pairs each\n`,
@@ -85,9 +93,9 @@ async function main(): Promise<void> {
     const floors: Run[] = [];
     for (let p = 0; p < PAIRS; p++) {
       const runOurs = (): Promise<Run> =>
-        measure(["node", CLI, "read", "--config", files.config, "--catalog", files.catalog]);
+        measure([...connector, "read", "--config", files.config, "--catalog", files.catalog]);
       const runFloor = (): Promise<Run> =>
-        measure(["node", FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
+        measure([NODE, FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
       const [a, b] =
         p % 2 === 0
           ? [await runOurs(), await runFloor()]
@@ -130,8 +138,7 @@ async function main(): Promise<void> {
     3,
   );
   const oneRun = await measure([
-    "node",
-    CLI,
+    ...connector,
     "read",
     "--config",
     one.config,
@@ -139,8 +146,7 @@ async function main(): Promise<void> {
     one.catalog,
   ]);
   const sixRun = await measure([
-    "node",
-    CLI,
+    ...connector,
     "read",
     "--config",
     six.config,
@@ -154,10 +160,26 @@ async function main(): Promise<void> {
   );
 
   await fake.stop();
-  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on a ${cpus().length}-core machine (node ${process.version}) with \`npm run bench\`.`;
+  const stamp =
+    `Measured ${new Date().toISOString().slice(0, 10)} on a ${cpus().length}-core machine (node ${nodeVersion}) with \`npm run bench\`; ` +
+    `${runtimeNote}, the floor with node's defaults.`;
   const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`)].join("\n");
   console.log(`\n${text}`);
   if (process.env.BENCH_NO_README !== "1") writeReadme(text);
+}
+
+/** How the image runs node: the ENTRYPOINT's flags before the script, and MALLOC_* settings. */
+function imageRuntime(): { nodeFlags: string[]; env: string[] } {
+  const runtime = runtimeStage(dockerfile(readFileSync(join(root, "Dockerfile"), "utf8")));
+  const entrypoint = runtime.entrypoint ?? [];
+  if (entrypoint[0] !== "node")
+    throw new Error(`unexpected ENTRYPOINT ${JSON.stringify(entrypoint)}`);
+  return {
+    nodeFlags: entrypoint.slice(1, -1),
+    env: Object.entries(runtime.env)
+      .filter(([key]) => key.startsWith("MALLOC_"))
+      .map(([key, value]) => `${key}=${value}`),
+  };
 }
 
 function writeFiles(

@@ -10,7 +10,7 @@ import { parseConfig, REGION_HOSTS } from "../../src/config/config.js";
 import { catalogStreams } from "../../src/streams/schemas.js";
 import { assertConfiguredCatalog } from "../helpers/protocol.js";
 import { draft07 } from "./cat-checks.js";
-import { dockerfile, runtimeStage } from "./dockerfile.js";
+import { dockerfile, runtimeStage } from "../../scripts/dockerfile.js";
 import {
   acceptanceConfig,
   metadata,
@@ -360,7 +360,7 @@ describe("integration_tests/", () => {
 });
 
 describe("Dockerfile (+ .dockerignore)", () => {
-  const instructions = dockerfile();
+  const instructions = dockerfile(readText("Dockerfile"));
   const runtime = runtimeStage(instructions);
 
   it("every stage starts from one exact Node.js LTS tag (node:MAJOR.MINOR.PATCH-<debian>-slim, no digest)", () => {
@@ -397,7 +397,11 @@ describe("Dockerfile (+ .dockerignore)", () => {
     const { data } = metadata();
     expect(runtime.labels["io.airbyte.name"]).toBe(data.dockerRepository);
     expect(runtime.labels["io.airbyte.version"]).toBe(data.dockerImageTag);
-    expect(runtime.entrypoint).toEqual(["node", "/airbyte/integration_code/dist/src/cli.js"]);
+    expect(runtime.entrypoint).toEqual([
+      "node",
+      "--max-semi-space-size=8",
+      "/airbyte/integration_code/dist/src/cli.js",
+    ]);
     expect(runtime.env.AIRBYTE_ENTRYPOINT).toBe(runtime.entrypoint?.join(" "));
     expect(runtime.user).toBe("node");
   });

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
 import { parseMessages } from "../helpers/protocol.js";
 import { configuredCatalogFrom, recordMessages, type DiscoveredStream } from "./cat-checks.js";
-import { dockerfile } from "./dockerfile.js";
-import { metadata, readJson } from "./paths.js";
+import { dockerfile } from "../../scripts/dockerfile.js";
+import { metadata, readJson, readText } from "./paths.js";
 import { sampleProject } from "../../fake-amplitude/sample-charts.js";
 import { ImageTarget, platformFiles, selectedTarget } from "./target.js";
 
@@ -50,7 +50,7 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
     expect(await sh("id -u; id -g")).toBe("1000\n1000\n");
     expect(await sh("test -x /bin/sh && echo ok")).toBe("ok\n");
     const tag = /^node:(\d+\.\d+\.\d+)-/.exec(
-      dockerfile().find((i) => i.keyword === "FROM")?.args ?? "",
+      dockerfile(readText("Dockerfile")).find((i) => i.keyword === "FROM")?.args ?? "",
     );
     expect(await sh("node --version")).toBe(`v${tag?.[1]}\n`);
   });

@@ -1,13 +1,14 @@
-import { readText } from "./paths.js";
-
-/** A Dockerfile as instructions: continuation lines joined, comments dropped. */
+/**
+ * A Dockerfile as instructions: continuation lines joined, comments dropped. Read by the
+ * acceptance suite (what the image declares) and the benchmark (how the image runs node).
+ */
 export interface Instruction {
   keyword: string;
   args: string;
   stage: number;
 }
 
-export function dockerfile(text = readText("Dockerfile")): Instruction[] {
+export function dockerfile(text: string): Instruction[] {
   const joined = text
     .split("\n")
     .filter((line) => !/^\s*#/.test(line))
@@ -36,7 +37,7 @@ export function pairs(args: string): Record<string, string> {
 }
 
 /** What the last stage (the runtime image) declares. */
-export function runtimeStage(instructions = dockerfile()) {
+export function runtimeStage(instructions: Instruction[]) {
   const last = Math.max(...instructions.map((i) => i.stage));
   const runtime = instructions.filter((i) => i.stage === last);
   const all = (keyword: string) => runtime.filter((i) => i.keyword === keyword);
