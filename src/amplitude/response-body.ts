@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
 import { ConnectorError } from "../errors.js";
 import type { SpooledChart } from "./client.js";
 import { preview } from "./http-errors.js";
@@ -73,15 +73,36 @@ export async function headAndTail(
 export async function openChartCsv(chart: SpooledChart): Promise<AsyncIterable<string>> {
   const { head, tail } = await headAndTail(chart.path, chart.bytes);
   const kind = sniffBody(chart.chartId, head, tail, chart.contentType);
-  const text = createReadStream(chart.path, {
-    encoding: "utf8",
-    highWaterMark: READ_CHUNK,
-  }) as AsyncIterable<string>;
+  const text = fileText(chart.path);
   return withoutBom(
     kind === "envelope"
       ? explainEnvelopeErrors(chart.chartId, unwrapEnvelope(withoutBom(text)))
       : text,
   );
+}
+
+/**
+ * A file's text, one READ_CHUNK at a time, read only when the consumer asks for it. A
+ * read stream reads ahead and hands over everything it has buffered, joined: strings of
+ * 128 kB and more that outlived young-generation GCs. On a 14.6M-record chart that
+ * moved 467 MB to the old generation (--trace-gc-nvp); read on demand, 4 MB.
+ */
+async function* fileText(path: string): AsyncGenerator<string> {
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    const decoder = new StringDecoder("utf8");
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, null);
+      if (bytesRead === 0) break;
+      const text = decoder.write(buffer.subarray(0, bytesRead));
+      if (text !== "") yield text;
+    }
+    const rest = decoder.end();
+    if (rest !== "") yield rest;
+  } finally {
+    await file.close();
+  }
 }
 
 async function* explainEnvelopeErrors(
