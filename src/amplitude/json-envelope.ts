@@ -8,35 +8,40 @@ export class EnvelopeError extends Error {}
  */
 export async function* unwrapEnvelope(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   const scan = new Scanner(chunks[Symbol.asyncIterator]());
-  await scan.expect("{");
-  const keys: string[] = [];
-  let found = false;
-  let errorValue: string | undefined;
-  for (;;) {
-    const c = await scan.peekNonWs();
-    if (c === "}") break;
-    if (c === ",") {
-      scan.pos++;
-      continue;
+  try {
+    await scan.expect("{");
+    const keys: string[] = [];
+    let found = false;
+    let errorValue: string | undefined;
+    for (;;) {
+      const c = await scan.peekNonWs();
+      if (c === "}") break;
+      if (c === ",") {
+        scan.pos++;
+        continue;
+      }
+      const key = await scan.readSmallString();
+      keys.push(key);
+      await scan.expect(":");
+      const valueStart = await scan.peekNonWs();
+      if (key === "data" && valueStart === '"' && !found) {
+        found = true;
+        yield* scan.streamString();
+      } else if (key === "error") {
+        errorValue = await scan.readValueText(4096);
+      } else {
+        await scan.readValueText(0);
+      }
     }
-    const key = await scan.readSmallString();
-    keys.push(key);
-    await scan.expect(":");
-    const valueStart = await scan.peekNonWs();
-    if (key === "data" && valueStart === '"' && !found) {
-      found = true;
-      yield* scan.streamString();
-    } else if (key === "error") {
-      errorValue = await scan.readValueText(4096);
-    } else {
-      await scan.readValueText(0);
+    if (!found) {
+      const said = errorValue !== undefined ? `; it says: ${errorValue}` : "";
+      throw new EnvelopeError(
+        `the JSON response has no "data" string (keys: ${keys.join(", ") || "none"})${said}`,
+      );
     }
-  }
-  if (!found) {
-    const said = errorValue !== undefined ? `; it says: ${errorValue}` : "";
-    throw new EnvelopeError(
-      `the JSON response has no "data" string (keys: ${keys.join(", ") || "none"})${said}`,
-    );
+  } finally {
+    // Whatever follows the data (other keys, the closing brace) may be left unread.
+    await scan.close();
   }
 }
 
@@ -46,6 +51,13 @@ class Scanner {
   private done = false;
 
   constructor(private readonly source: AsyncIterator<string>) {}
+
+  /** Ends the source early (closing the file under it) unless it already ended. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.source.return?.();
+  }
 
   /** Appends the next chunk; false at the end of the body. */
   async more(): Promise<boolean> {

@@ -68,9 +68,10 @@ export async function headAndTail(
 /**
  * The CSV text of a spooled chart body, in chunks, whether the body is the JSON
  * envelope or raw CSV. A byte-order mark is dropped. Fails with a system error that
- * names the chart when the body cannot be understood.
+ * names the chart when the body cannot be understood. The file stays open until the
+ * text is read to its end or the generator is returned.
  */
-export async function openChartCsv(chart: SpooledChart): Promise<AsyncIterable<string>> {
+export async function openChartCsv(chart: SpooledChart): Promise<AsyncGenerator<string>> {
   const { head, tail } = await headAndTail(chart.path, chart.bytes);
   const kind = sniffBody(chart.chartId, head, tail, chart.contentType);
   const text = fileText(chart.path);

@@ -29,8 +29,10 @@ export async function exportChart(
 ): Promise<ChartMetadata> {
   const { chartId } = chart;
   const started = Date.now();
+  let text: AsyncGenerator<string> | undefined;
   try {
-    const table = await readChartTable(csvRows(await openChartCsv(chart)));
+    text = await openChartCsv(chart);
+    const table = await readChartTable(csvRows(text));
     const shape = tableShape(table);
     await writer.log(
       "INFO",
@@ -68,6 +70,9 @@ export async function exportChart(
     return chartMetadata(chartId, table.preamble, shape);
   } catch (error) {
     throw await explain(chart, error);
+  } finally {
+    // The table ends at its first blank line; the text after it is never read.
+    await text?.return(undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,6 +95,33 @@ describe("opening a spooled body as CSV text", () => {
     const csv = fixture("event-segmentation.csv");
     expect(await textOf(await spool(`\uFEFF${envelope(csv)}`))).toBe(csv);
     expect(await textOf(await spool(envelope(`\uFEFF${csv}`)))).toBe(csv);
+  });
+
+  const openFiles = (): number => readdirSync("/proc/self/fd").length;
+
+  it.each<[string, () => string]>([
+    ["an envelope read to its end", () => envelope(fixture("group-by.csv"))],
+    [
+      "an envelope with keys after the data",
+      () => `{"data": ${JSON.stringify(fixture("group-by.csv"))}, "extra": [1, 2, {"a": "b"}]}`,
+    ],
+    ["raw CSV", () => fixture("group-by.csv")],
+  ])("closes the file once %s has been read", async (_, body) => {
+    const chart = await spool(body());
+    const before = openFiles();
+    await textOf(chart);
+    expect(openFiles()).toBe(before);
+  });
+
+  it("closes the file when the reader stops early and returns the iterator", async () => {
+    const csv = fixture("group-by.csv").repeat(200);
+    const chart = await spool(envelope(csv));
+    const before = openFiles();
+    const text = await openChartCsv(chart);
+    expect((await text.next()).done).toBe(false);
+    expect(openFiles()).toBe(before + 1);
+    await text.return(undefined);
+    expect(openFiles()).toBe(before);
   });
 
   it("keeps multi-byte characters whole across read chunks", async () => {
