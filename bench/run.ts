@@ -10,10 +10,12 @@
  *
  * Options (env): BENCH_PAIRS (default 3), BENCH_ROWS (default 10000), BENCH_DAYS (365),
  * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
- * BENCH_NO_README=1 to leave README.md alone.
+ * BENCH_IMAGE (run the connector in that built image through ../shared/tools/image-run;
+ * /usr/bin/time then reports the largest process of the run, the connector's node; wall
+ * times include the container's start), BENCH_NO_README=1 to leave README.md alone.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +30,8 @@ const TIME = "/usr/bin/time";
 const API_KEY = "bench-api-key";
 const SECRET_KEY = "bench-secret-key";
 const NODE = process.env.BENCH_NODE ?? "node";
+const IMAGE = process.env.BENCH_IMAGE;
+const IMAGE_RUN = join(root, "..", "shared", "tools", "image-run");
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
@@ -67,8 +71,14 @@ async function main(): Promise<void> {
 
   const nodeVersion = execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim();
   const image = imageRuntime();
-  const connector = ["env", ...image.env, NODE, ...image.nodeFlags, CLI];
-  const runtimeNote = `the connector run as the image runs it: \`${[...image.env, "node", ...image.nodeFlags].join(" ")}\` (from the Dockerfile)`;
+  // In the image, the files are mounted at the same path and read as its user (uid 1000).
+  if (IMAGE) chmodSync(dir, 0o755);
+  const connector = IMAGE
+    ? [IMAGE_RUN, "-v", `${dir}:${dir}:ro`, IMAGE]
+    : ["env", ...image.env, NODE, ...image.nodeFlags, CLI];
+  const runtimeNote = IMAGE
+    ? `the connector run in the image ${IMAGE}, on the image's node (its wall times include the container's start)`
+    : `the connector run as the image runs it: \`${[...image.env, "node", ...image.nodeFlags].join(" ")}\` (from the Dockerfile)`;
   console.log(
     `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${nodeVersion}; ${runtimeNote}`,
   );
