@@ -7,7 +7,7 @@ import {
   type Message,
   CHART_RECORD_FIELDS,
 } from "../helpers/protocol.js";
-import { INVALID_CATALOG } from "../helpers/run-cli.js";
+import { catConfiguredStream, INVALID_CATALOG } from "../helpers/run-cli.js";
 import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "./charts.js";
 import { completed, configFor, run, serve, timeline, stopFakes } from "./support.js";
 
@@ -159,28 +159,11 @@ describe.concurrent("read", () => {
 
   it("accepts a catalog as the acceptance tests write it, with null optionals", async () => {
     const fake = await serve({ [WAU.id]: { csv: WAU.csv } });
-    const stream = (name: string) => ({
-      stream: {
-        name,
-        json_schema: { type: "object" },
-        supported_sync_modes: ["full_refresh"],
-        source_defined_cursor: null,
-        default_cursor_field: null,
-        source_defined_primary_key: null,
-        namespace: null,
-        is_resumable: null,
-      },
-      sync_mode: "full_refresh",
-      cursor_field: null,
-      destination_sync_mode: "overwrite",
-      primary_key: null,
-      generation_id: null,
-      minimum_generation_id: null,
-      sync_id: null,
-    });
     const result = await run("read", {
       config: configFor(fake, [WAU.id]),
-      catalog: { streams: [stream(`chart_${WAU.id}`), stream("charts_metadata")] },
+      catalog: {
+        streams: [catConfiguredStream(`chart_${WAU.id}`), catConfiguredStream("charts_metadata")],
+      },
     });
     expect(result.code, result.stderr).toBe(0);
     expect(records(result.messages, `chart_${WAU.id}`)).toEqual(WAU.records);

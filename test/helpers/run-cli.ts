@@ -101,6 +101,29 @@ export function configuredCatalog(streams: string[], syncMode = "full_refresh"):
   };
 }
 
+/** One configured stream as the connector acceptance tests write it: unset optionals are null. */
+export function catConfiguredStream(name: string, syncMode: unknown = "full_refresh") {
+  return {
+    stream: {
+      name,
+      json_schema: { type: "object" },
+      supported_sync_modes: ["full_refresh"],
+      source_defined_cursor: null,
+      default_cursor_field: null,
+      source_defined_primary_key: null,
+      namespace: null,
+      is_resumable: null,
+    },
+    sync_mode: syncMode,
+    destination_sync_mode: "overwrite",
+    cursor_field: null,
+    primary_key: null,
+    generation_id: null,
+    minimum_generation_id: null,
+    sync_id: null,
+  };
+}
+
 /** CAT's catalog for test_airbyte_trace_message_on_failure: an unknown stream, sync mode INVALID. */
 export const INVALID_CATALOG = {
   streams: [

@@ -4,32 +4,12 @@ import { parseConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
 import { catalogStreams } from "../../src/streams/schemas.js";
 import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
+import { catConfiguredStream } from "../helpers/run-cli.js";
 
 const config = parseConfig({
   api_key: "k".repeat(32),
   secret_key: "s".repeat(32),
   chart_ids: ["abc123de", "https://app.amplitude.com/analytics/ORG/chart/x9y8z7w6"],
-});
-
-/** A configured stream as the connector acceptance tests write it: unset optionals are null. */
-const catStream = (name: string, syncMode: unknown = "full_refresh") => ({
-  stream: {
-    name,
-    json_schema: {},
-    supported_sync_modes: ["full_refresh"],
-    source_defined_cursor: null,
-    default_cursor_field: null,
-    source_defined_primary_key: null,
-    namespace: null,
-    is_resumable: null,
-  },
-  sync_mode: syncMode,
-  destination_sync_mode: "overwrite",
-  cursor_field: null,
-  primary_key: null,
-  generation_id: null,
-  minimum_generation_id: null,
-  sync_id: null,
 });
 
 function configErrorOf(raw: unknown): ConnectorError {
@@ -46,7 +26,7 @@ function configErrorOf(raw: unknown): ConnectorError {
 describe("a configured catalog", () => {
   it("with null optionals (as the acceptance tests write it) selects its streams", () => {
     const selected = selectStreams(
-      { streams: [catStream("charts_metadata"), catStream("chart_x9y8z7w6")] },
+      { streams: [catConfiguredStream("charts_metadata"), catConfiguredStream("chart_x9y8z7w6")] },
       config,
     );
     expect(selected.metadata).toBe(true);
@@ -54,11 +34,11 @@ describe("a configured catalog", () => {
   });
 
   it("may select only chart streams, or only charts_metadata", () => {
-    expect(selectStreams({ streams: [catStream("chart_abc123de")] }, config)).toEqual({
+    expect(selectStreams({ streams: [catConfiguredStream("chart_abc123de")] }, config)).toEqual({
       charts: new Set(["abc123de"]),
       metadata: false,
     });
-    expect(selectStreams({ streams: [catStream("charts_metadata")] }, config)).toEqual({
+    expect(selectStreams({ streams: [catConfiguredStream("charts_metadata")] }, config)).toEqual({
       charts: new Set(),
       metadata: true,
     });
@@ -72,7 +52,7 @@ describe("a configured catalog", () => {
 describe("a catalog that does not fit the config", () => {
   it("names a stream that is not a stream of this config, and lists the streams that are", () => {
     const message = configErrorOf({
-      streams: [catStream("chart_abc123de"), catStream("chart_gone1")],
+      streams: [catConfiguredStream("chart_abc123de"), catConfiguredStream("chart_gone1")],
     }).message;
     expect(message).toContain('"chart_gone1"');
     expect(message).toContain("not a stream of this config");
@@ -85,7 +65,9 @@ describe("a catalog that does not fit the config", () => {
   it.each(["incremental", "INVALID", null])(
     "names the stream that asks for sync_mode %j",
     (mode) => {
-      const message = configErrorOf({ streams: [catStream("chart_abc123de", mode)] }).message;
+      const message = configErrorOf({
+        streams: [catConfiguredStream("chart_abc123de", mode)],
+      }).message;
       expect(message).toContain('"chart_abc123de"');
       expect(message).toContain(JSON.stringify(mode));
       expect(message).toContain("full_refresh");
@@ -94,7 +76,10 @@ describe("a catalog that does not fit the config", () => {
 
   it("reports every problem at once", () => {
     const message = configErrorOf({
-      streams: [catStream("charts_metadata", "incremental"), catStream("chart_other")],
+      streams: [
+        catConfiguredStream("charts_metadata", "incremental"),
+        catConfiguredStream("chart_other"),
+      ],
     }).message;
     expect(message).toContain('"charts_metadata"');
     expect(message).toContain('"chart_other"');

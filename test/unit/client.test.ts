@@ -1,15 +1,14 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { amplitudeCsv, dates, envelope } from "../../fake-amplitude/csv.js";
 import { FakeAmplitude, type FakeChart, type Fault } from "../../fake-amplitude/server.js";
 import { AmplitudeClient } from "../../src/amplitude/client.js";
 import { openChartCsv } from "../../src/amplitude/response-body.js";
 import { parseConfig, type ConnectorConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
-import { collect } from "./support.js";
+import { collect, tempFolder } from "./support.js";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
 const SECRET_KEY = "fedcba9876543210fedcba9876543210";
@@ -31,14 +30,8 @@ function fixtureCsv(rows: number): string {
   });
 }
 
-let dir: string;
+const dir = tempFolder("client-test-");
 let fileCount = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "client-test-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 interface LogLine {
   level: string;
@@ -92,7 +85,7 @@ class Harness {
 
   /** A fresh file for each download, so no test sees another's bytes. */
   path(): string {
-    return join(dir, `chart-${++fileCount}.body`);
+    return join(dir(), `chart-${++fileCount}.body`);
   }
 
   download(chartId = "abc123de") {

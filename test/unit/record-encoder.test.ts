@@ -47,38 +47,22 @@ describe("record lines", () => {
       valuesJson: ["1520", "null"],
     };
     const lines = parseLines(encodeAll(encoder, row, 1_780_000_000_000));
-    expect(lines).toEqual([
-      {
-        type: "RECORD",
-        record: {
-          stream: "chart_abc123de",
-          data: {
-            chart_id: "abc123de",
-            dimension_name: 'Segment; Country "code"',
-            dimension_value: "All Users; CA",
-            segment: "2026-06-01",
-            value: 1520,
-            dimensions: { Segment: "All Users", 'Country "code"': "CA" },
-          },
-          emitted_at: 1_780_000_000_000,
+    const expected = (segment: string, value: number | null) => ({
+      type: "RECORD",
+      record: {
+        stream: "chart_abc123de",
+        data: {
+          chart_id: "abc123de",
+          dimension_name: 'Segment; Country "code"',
+          dimension_value: "All Users; CA",
+          segment,
+          value,
+          dimensions: { Segment: "All Users", 'Country "code"': "CA" },
         },
+        emitted_at: 1_780_000_000_000,
       },
-      {
-        type: "RECORD",
-        record: {
-          stream: "chart_abc123de",
-          data: {
-            chart_id: "abc123de",
-            dimension_name: 'Segment; Country "code"',
-            dimension_value: "All Users; CA",
-            segment: 'Step "2": Buy\\Sell',
-            value: null,
-            dimensions: { Segment: "All Users", 'Country "code"': "CA" },
-          },
-          emitted_at: 1_780_000_000_000,
-        },
-      },
-    ]);
+    });
+    expect(lines).toEqual([expected("2026-06-01", 1520), expected('Step "2": Buy\\Sell', null)]);
     for (const line of lines) {
       assertAirbyteMessage(line);
       expect(validateRecord(line.record.data)).toBe(true);

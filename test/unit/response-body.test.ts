@@ -1,13 +1,12 @@
 import { readdirSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { amplitudeCsv, dates, envelope } from "../../fake-amplitude/csv.js";
 import type { SpooledChart } from "../../src/amplitude/client.js";
 import { openChartCsv, sniffBody } from "../../src/amplitude/response-body.js";
 import { ConnectorError } from "../../src/errors.js";
-import { collect, exportOf, fixture } from "./support.js";
+import { collect, exportOf, fixture, tempFolder } from "./support.js";
 
 function sniffError(head: string, tail: string | undefined, contentType = "application/json") {
   try {
@@ -60,17 +59,11 @@ describe("sniffing a body before any record is emitted", () => {
 });
 
 describe("opening a spooled body as CSV text", () => {
-  let dir: string;
+  const dir = tempFolder("response-body-test-");
   let n = 0;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "response-body-test-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   async function spool(body: string | Buffer, contentType = "application/json") {
-    const path = join(dir, `body-${n++}`);
+    const path = join(dir(), `body-${n++}`);
     await writeFile(path, body);
     const bytes = typeof body === "string" ? Buffer.byteLength(body) : body.length;
     const chart: SpooledChart = { chartId: "abc123de", path, bytes, contentType, elapsedMs: 1 };

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { csvRows } from "../../src/csv/csv-rows.js";
 import { readChartTable, type ChartTable } from "../../src/csv/table-reader.js";
 import { chartMetadata, type ChartMetadata } from "../../src/transform/metadata.js";
@@ -11,6 +14,18 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures")
 /** A CSV fixture in Amplitude's style (TAB markers, CRLF, blank lines between blocks). */
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), "utf8");
+}
+
+/** A fresh temp folder for the enclosing suite: made before its tests, removed after them. */
+export function tempFolder(prefix: string): () => string {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }
 
 export async function* fromParts(parts: Iterable<string>): AsyncGenerator<string> {
