@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
-import { parse } from "yaml";
-import { PROTOCOL_YAML, type Message } from "../helpers/protocol.js";
+import { OUR_PROTOCOL_SCHEMA, type Message } from "../helpers/protocol.js";
 
 /**
  * The checks of Airbyte's connector acceptance tests (CAT, test_core.py and
@@ -319,9 +318,15 @@ export interface DiscoveredStream {
   [key: string]: unknown;
 }
 
-/** The optional fields of the protocol's AirbyteStream / ConfiguredAirbyteStream. */
-function optionalFields(definition: string): string[] {
-  const protocol = parse(readFileSync(PROTOCOL_YAML, "utf8")) as {
+/**
+ * The optional fields of a configured stream, and of the stream inside it, as the
+ * project's own protocol schema lists them (the suite checks that schema against the
+ * official one whenever that is at hand).
+ */
+function optionalFields(
+  definition: "ConfiguredStreamDescription" | "ConfiguredAirbyteStream",
+): string[] {
+  const protocol = JSON.parse(readFileSync(OUR_PROTOCOL_SCHEMA, "utf8")) as {
     definitions: Record<string, { properties: Record<string, unknown>; required?: string[] }>;
   };
   const d = protocol.definitions[definition];
@@ -340,7 +345,7 @@ const withNulls = (object: Record<string, unknown>, fields: string[]): Record<st
  * writes it (null for every unset optional field).
  */
 export function configuredCatalogFrom(streams: DiscoveredStream[]): { streams: unknown[] } {
-  const streamFields = optionalFields("AirbyteStream");
+  const streamFields = optionalFields("ConfiguredStreamDescription");
   const configuredFields = optionalFields("ConfiguredAirbyteStream");
   return {
     streams: streams.map((stream) =>

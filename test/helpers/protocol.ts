@@ -5,54 +5,181 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 
 /**
- * The Airbyte protocol schema (airbyte_protocol.yaml from airbytehq/airbyte-protocol, commit
- * 776eede060a60516ec4d7ea20c1204fa806689a1, protocol 0.18.0). It is not ours to copy into the
- * repo: it is read from ../shared/airbyte beside the checkout (where every developer and CI
- * run has it), or from AIRBYTE_PROTOCOL_YAML.
+ * Every message and catalog the tests see is checked against our own schema of the Airbyte
+ * protocol (airbyte-protocol.schema.json beside this file), and also against the official
+ * airbyte_protocol.yaml (airbytehq/airbyte-protocol, protocol 0.18.0) when it is at hand: it
+ * is not ours to copy into the repository, so a plain clone runs with ours alone.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-export const PROTOCOL_YAML =
-  process.env.AIRBYTE_PROTOCOL_YAML ??
-  join(here, "..", "..", "..", "shared", "airbyte", "airbyte_protocol.yaml");
 
-function protocolSchema(): Record<string, unknown> {
-  if (!existsSync(PROTOCOL_YAML)) {
+export const OUR_PROTOCOL_SCHEMA = join(here, "airbyte-protocol.schema.json");
+
+/** Where developers and CI keep the official file: ../shared/airbyte beside the checkout. */
+export const OFFICIAL_PROTOCOL_BESIDE_CHECKOUT = join(
+  here,
+  "..",
+  "..",
+  "..",
+  "shared",
+  "airbyte",
+  "airbyte_protocol.yaml",
+);
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The official airbyte_protocol.yaml the tests check against as well, or undefined when there
+ * is none (then only ours): $AIRBYTE_PROTOCOL_YAML if set and not empty (the file must then
+ * exist), else the file beside the checkout if it is there. With REQUIRE_OFFICIAL_PROTOCOL=1
+ * (CI sets it, so CI always checks both) a missing official file is an error.
+ */
+export function officialProtocolSchema(
+  env: Env = process.env,
+  besideCheckout: string = OFFICIAL_PROTOCOL_BESIDE_CHECKOUT,
+): string | undefined {
+  const named = env.AIRBYTE_PROTOCOL_YAML;
+  if (named) {
+    if (!existsSync(named)) {
+      throw new Error(`AIRBYTE_PROTOCOL_YAML is ${named}, but there is no file there.`);
+    }
+    return named;
+  }
+  if (existsSync(besideCheckout)) return besideCheckout;
+  if (env.REQUIRE_OFFICIAL_PROTOCOL === "1") {
     throw new Error(
-      `The Airbyte protocol schema is not at ${PROTOCOL_YAML}. Put airbyte_protocol.yaml from ` +
-        "github.com/airbytehq/airbyte-protocol (protocol-models/src/main/resources/airbyte_protocol/v0/) " +
-        "at ../shared/airbyte/ beside the checkout, or set AIRBYTE_PROTOCOL_YAML to its path.",
+      `REQUIRE_OFFICIAL_PROTOCOL=1, but the official Airbyte protocol schema is not at ${besideCheckout}. ` +
+        "Put airbyte_protocol.yaml from github.com/airbytehq/airbyte-protocol " +
+        "(protocol-models/src/main/resources/airbyte_protocol/v0/) there, or set AIRBYTE_PROTOCOL_YAML to its path.",
     );
   }
-  return parse(readFileSync(PROTOCOL_YAML, "utf8")) as Record<string, unknown>;
+  return undefined;
 }
 
-let messageValidator: ValidateFunction | undefined;
-let catalogValidator: ValidateFunction | undefined;
-
-function compile(): void {
-  const schema = protocolSchema();
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema({ ...schema, $id: "airbyte_protocol" });
-  messageValidator = ajv.getSchema("airbyte_protocol#/definitions/AirbyteMessage");
-  catalogValidator = ajv.getSchema("airbyte_protocol#/definitions/ConfiguredAirbyteCatalog");
+/** One schema of the protocol, as the checks below use it. */
+export interface ProtocolSchema {
+  /** Names the schema in failures and reports, with its file. */
+  label: string;
+  /** Why this schema rejects `message` as an AirbyteMessage; undefined if it accepts it. */
+  messageComplaint(message: unknown): string | undefined;
+  /** Why this schema rejects `catalog` as a ConfiguredAirbyteCatalog; undefined if it accepts it. */
+  catalogComplaint(catalog: unknown): string | undefined;
 }
 
-/** Throws with the schema's complaint if `message` is not a valid AirbyteMessage. */
-export function assertAirbyteMessage(message: unknown): void {
-  if (!messageValidator) compile();
-  const validate = messageValidator as ValidateFunction;
-  if (!validate(message)) {
-    throw new Error(
-      `not an AirbyteMessage: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 500)}`,
+function protocolSchema(
+  label: string,
+  ajv: Ajv,
+  schema: Record<string, unknown>,
+  prepareCatalog: (catalog: unknown) => unknown,
+): ProtocolSchema {
+  // One fixed $id, whatever the file says, so that both are addressed the same way.
+  ajv.addSchema({ ...schema, $id: "protocol" });
+  const definition = (name: string): ValidateFunction => {
+    const validate = ajv.getSchema(`protocol#/definitions/${name}`);
+    if (!validate) throw new Error(`${label} has no definitions/${name}`);
+    return validate;
+  };
+  const validateMessage = definition("AirbyteMessage");
+  const validateCatalog = definition("ConfiguredAirbyteCatalog");
+  const complaint = (validate: ValidateFunction, value: unknown): string | undefined => {
+    if (validate(value)) return undefined;
+    // "must match then schema" only repeats the errors under it; one line per distinct error.
+    const errors = (validate.errors ?? []).filter((error) => error.keyword !== "if");
+    const lines = errors.map(
+      (error) => `${error.instancePath || "the value"} ${error.message ?? error.keyword}`,
     );
+    return [...new Set(lines)].join("; ");
+  };
+  return {
+    label,
+    messageComplaint: (message) => complaint(validateMessage, message),
+    catalogComplaint: (catalog) => complaint(validateCatalog, prepareCatalog(catalog)),
+  };
+}
+
+/** Our schema, compiled strictly so that a keyword it misspells is an error, not a no-op. */
+export function loadOurSchema(): ProtocolSchema {
+  const schema = JSON.parse(readFileSync(OUR_PROTOCOL_SCHEMA, "utf8")) as Record<string, unknown>;
+  return protocolSchema(
+    `our schema (${OUR_PROTOCOL_SCHEMA})`,
+    new Ajv({ strict: true, allErrors: true }),
+    schema,
+    (catalog) => catalog,
+  );
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const withoutNulls = (value: unknown): unknown =>
+  isObject(value)
+    ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
+    : value;
+
+/**
+ * The catalog with its null fields dropped from each configured stream and its stream (not
+ * deeper: json_schema is left alone). The acceptance tests write null for every unset optional
+ * field, as their pydantic models read it; the official schema has no null for those fields,
+ * so it is shown the catalog the way those models understand it. A null in a required field
+ * becomes a missing field, which the official schema still rejects.
+ */
+export function withoutUnsetOptionals(catalog: unknown): unknown {
+  if (!isObject(catalog) || !Array.isArray(catalog.streams)) return catalog;
+  return {
+    ...catalog,
+    streams: catalog.streams.map((configured: unknown) => {
+      const stripped = withoutNulls(configured);
+      return isObject(stripped) && "stream" in stripped
+        ? { ...stripped, stream: withoutNulls(stripped.stream) }
+        : stripped;
+    }),
+  };
+}
+
+/**
+ * The official schema from `path`. Catalogs are shown to it without their unset (null)
+ * optionals, unless `catalogsAsWritten` (to see what it says of the nulls themselves).
+ */
+export function loadOfficialSchema(path: string, catalogsAsWritten = false): ProtocolSchema {
+  const schema = parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  // Not strict: the file has keywords of its own (existingJavaType); formats are left unchecked.
+  return protocolSchema(
+    `the official schema (${path})`,
+    new Ajv({ strict: false, allErrors: true, validateFormats: false }),
+    schema,
+    catalogsAsWritten ? (catalog) => catalog : withoutUnsetOptionals,
+  );
+}
+
+let schemasInUse: ProtocolSchema[] | undefined;
+
+/** The schemas every check uses: ours, then the official one when available (see above). */
+export function protocolSchemasInUse(): ProtocolSchema[] {
+  if (!schemasInUse) {
+    const official = officialProtocolSchema();
+    schemasInUse = [loadOurSchema(), ...(official ? [loadOfficialSchema(official)] : [])];
+  }
+  return schemasInUse;
+}
+
+/** Throws with the first complaint, naming the schema, if `message` is not a valid AirbyteMessage. */
+export function assertAirbyteMessage(message: unknown): void {
+  for (const schema of protocolSchemasInUse()) {
+    const complaint = schema.messageComplaint(message);
+    if (complaint !== undefined) {
+      throw new Error(
+        `not an AirbyteMessage by ${schema.label}: ${complaint}\n${JSON.stringify(message).slice(0, 500)}`,
+      );
+    }
   }
 }
 
 export function assertConfiguredCatalog(catalog: unknown): void {
-  if (!catalogValidator) compile();
-  const validate = catalogValidator as ValidateFunction;
-  if (!validate(catalog))
-    throw new Error(`not a ConfiguredAirbyteCatalog: ${JSON.stringify(validate.errors)}`);
+  for (const schema of protocolSchemasInUse()) {
+    const complaint = schema.catalogComplaint(catalog);
+    if (complaint !== undefined) {
+      throw new Error(`not a ConfiguredAirbyteCatalog by ${schema.label}: ${complaint}`);
+    }
+  }
 }
 
 export interface Message {
