@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// Unit and end-to-end tests; the acceptance suite has its own config.
+// Unit tests, in-process runs of the connector (test/source), and end-to-end runs of the
+// built CLI (test/e2e); the acceptance suite has its own config.
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/source/**/*.test.ts", "test/e2e/**/*.test.ts"],
     testTimeout: 30_000,
   },
 });

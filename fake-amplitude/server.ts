@@ -17,6 +17,12 @@ export interface FakeChart {
 export type Fault =
   | { kind: "status"; status: number; message?: string; details?: string; retryAfter?: string }
   | { kind: "slow"; delayMs: number }
+  /** Never answers (until the client gives up and closes the connection). */
+  | { kind: "hang" }
+  /** Sends `afterBytes` of the body, then nothing more. */
+  | { kind: "hang-mid-body"; afterBytes: number }
+  /** Answers once `barrier` has as many requests waiting as it was made for. */
+  | { kind: "barrier"; barrier: Barrier }
   | { kind: "cut"; afterBytes: number }
   /** Sends `afterBytes` of the body, pauses `delayMs`, then sends the rest. */
   | { kind: "stall"; afterBytes: number; delayMs: number }
@@ -124,6 +130,8 @@ export class FakeAmplitude {
       return;
     }
     if (fault?.kind === "slow") await sleep(fault.delayMs);
+    if (fault?.kind === "hang") return;
+    if (fault?.kind === "barrier") await fault.barrier.arrive();
     if (fault?.kind === "body") {
       res.writeHead(200, { "content-type": fault.contentType }).end(fault.body);
       return;
@@ -157,6 +165,12 @@ export class FakeAmplitude {
       res.write(whole.subarray(0, fault.afterBytes));
       await sleep(fault.delayMs);
       if (!res.destroyed) res.end(whole.subarray(fault.afterBytes));
+      return;
+    }
+    if (fault?.kind === "hang-mid-body") {
+      const whole = Buffer.from([...body].join(""));
+      res.writeHead(200, { "content-type": contentType, "content-length": whole.length });
+      res.write(whole.subarray(0, fault.afterBytes));
       return;
     }
     if (fault?.kind === "truncated") {
@@ -215,6 +229,27 @@ function defaultMessage(status: number): string {
   if (status === 429) return "Too many requests";
   if (status >= 500) return "Internal server error";
   return "Request failed";
+}
+
+/**
+ * Holds requests until `parties` of them wait at it, then lets them all go, and starts
+ * over for the next `parties`. A test that needs requests to overlap uses it instead of
+ * slow answers, so that it does not depend on the machine's speed: if the client never
+ * has `parties` requests open at once, they wait for ever and the test times out.
+ */
+export class Barrier {
+  private waiting: (() => void)[] = [];
+
+  constructor(private readonly parties: number) {}
+
+  arrive(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length >= this.parties) {
+        for (const release of this.waiting.splice(0)) release();
+      }
+    });
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -46,3 +46,10 @@ export function asConnectorError(error: unknown, context: string): ConnectorErro
 export function stackOf(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
 }
+
+/** The first characters of a text (an answer, a body), on one line, for a message. */
+export function preview(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat === "") return "(empty body)";
+  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}

@@ -1,6 +1,7 @@
 /**
- * Removes secrets from any text that leaves the process other than records: the API
- * key, the secret key, and the Basic credentials built from them (also URL-encoded).
+ * Removes secrets from any text that leaves the process other than records: the
+ * config's secrets (see configSecrets), raw, URL-encoded and JSON-escaped, and any
+ * Authorization header value.
  */
 export class SecretFilter {
   private readonly secrets: string[] = [];
@@ -17,10 +18,6 @@ export class SecretFilter {
     }
     // Longest first, so a secret that contains another is removed whole.
     this.secrets.sort((a, b) => b.length - a.length);
-  }
-
-  addBasicCredentials(user: string, password: string): void {
-    this.add(user, password, Buffer.from(`${user}:${password}`).toString("base64"));
   }
 
   redact(text: string): string {

@@ -1,5 +1,6 @@
 import { configError } from "../errors.js";
-import { chartStreamName, METADATA_STREAM } from "../streams/schemas.js";
+import { chartStreamName } from "../streams/chart-stream.js";
+import { METADATA_STREAM } from "../streams/metadata-stream.js";
 import type { ConnectorConfig } from "./config.js";
 
 /** What a configured catalog asks this read to produce. */

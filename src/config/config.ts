@@ -110,6 +110,29 @@ function baseUrlOf(baseUrl: string | undefined, region: DataRegion): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
+/**
+ * Every secret a raw config holds, for the secret filter: the values of the spec's
+ * `airbyte_secret` fields, and the Basic credentials the keys make. Taken before the
+ * config is validated, so that no error about it can show them.
+ */
+export function configSecrets(raw: unknown): string[] {
+  if (typeof raw !== "object" || raw === null) return [];
+  const config = raw as Record<string, unknown>;
+  const properties = loadSpec().connectionSpecification.properties as Record<
+    string,
+    { airbyte_secret?: boolean }
+  >;
+  const values = Object.entries(properties)
+    .filter(([, property]) => property.airbyte_secret === true)
+    .map(([name]) => config[name])
+    .filter((value): value is string => typeof value === "string");
+  const { api_key: user, secret_key: password } = config;
+  if (typeof user === "string" && typeof password === "string") {
+    values.push(Buffer.from(`${user}:${password}`).toString("base64"));
+  }
+  return values;
+}
+
 export function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

@@ -57,6 +57,19 @@ export type TraceMessage =
       };
     };
 
+/** A stream of discover's catalog: full refresh only, never resumable. */
+export const airbyteStream = (
+  name: string,
+  schema: JsonSchema,
+  primaryKey: string[][],
+): AirbyteStream => ({
+  name,
+  json_schema: schema,
+  supported_sync_modes: ["full_refresh"],
+  source_defined_primary_key: primaryKey,
+  is_resumable: false,
+});
+
 /** A RECORD message as one JSON line (for records that are objects; chart records use the encoder). */
 export const recordLine = (stream: string, data: object): string =>
   JSON.stringify({ type: "RECORD", record: { stream, data, emitted_at: Date.now() } }) + "\n";

@@ -5,7 +5,7 @@ import { logMessage, type AirbyteMessage, type LogLevel } from "./messages.js";
 /**
  * Lines are gathered up to this size before one write: fewer syscalls, same backpressure.
  * Small enough that the write's UTF-8 copy stays under glibc's mmap threshold (see
- * record-encoder.ts).
+ * streams/chart-stream.ts).
  */
 const BATCH_CHARS = 24 * 1024;
 

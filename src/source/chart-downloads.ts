@@ -1,13 +1,12 @@
-import { rm } from "node:fs/promises";
-import type { SpooledChart } from "../amplitude/client.js";
+import type { SpooledBody } from "../body/spool.js";
 
 /**
  * Downloads charts ahead of the one being emitted, in config order: at most
- * `concurrency` requests at once, and at most `concurrency` finished bodies waiting on
- * disk, so a slow destination bounds the disk used and never holds a connection open.
+ * `concurrency` requests at once, and at most `concurrency` finished bodies waiting,
+ * so a slow destination bounds the space used and never holds a connection open.
  */
 export class ChartDownloads {
-  private readonly started = new Map<string, Promise<SpooledChart>>();
+  private readonly started = new Map<string, Promise<SpooledBody>>();
   private active = 0;
   private nextIndex = 0;
   private released = 0;
@@ -15,24 +14,21 @@ export class ChartDownloads {
   constructor(
     private readonly chartIds: string[],
     private readonly concurrency: number,
-    private readonly download: (chartId: string, index: number) => Promise<SpooledChart>,
+    private readonly download: (chartId: string) => Promise<SpooledBody>,
   ) {}
 
   /** The chart's spooled body, once its download has finished. */
-  get(chartId: string): Promise<SpooledChart> {
+  get(chartId: string): Promise<SpooledBody> {
     this.pump();
-    const pending = this.started.get(chartId);
-    if (pending) return pending;
-    // Not reached through the window (a caller out of order): start it now.
-    return this.start(chartId, this.chartIds.indexOf(chartId));
+    return this.started.get(chartId) ?? this.start(chartId);
   }
 
-  /** The caller is done with this chart: its file goes, and the window moves on. */
+  /** The caller is done with this chart: its body goes, and the window moves on. */
   async release(chartId: string): Promise<void> {
     this.released++;
     this.pump();
-    const spooled = await this.started.get(chartId)?.catch(() => undefined);
-    if (spooled) await rm(spooled.path, { force: true });
+    const body = await this.started.get(chartId)?.catch(() => undefined);
+    await body?.discard();
   }
 
   private pump(): void {
@@ -41,15 +37,14 @@ export class ChartDownloads {
       this.nextIndex < this.chartIds.length &&
       this.nextIndex < this.released + 1 + this.concurrency
     ) {
-      const index = this.nextIndex++;
-      const chartId = this.chartIds[index] as string;
-      if (!this.started.has(chartId)) void this.start(chartId, index);
+      const chartId = this.chartIds[this.nextIndex++] as string;
+      if (!this.started.has(chartId)) void this.start(chartId);
     }
   }
 
-  private start(chartId: string, index: number): Promise<SpooledChart> {
+  private start(chartId: string): Promise<SpooledBody> {
     this.active++;
-    const pending = this.download(chartId, index).finally(() => {
+    const pending = this.download(chartId).finally(() => {
       this.active--;
       this.pump();
     });

@@ -1,17 +1,26 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { AmplitudeClient } from "../amplitude/client.js";
+import type { Amplitude } from "../amplitude/connect.js";
+import { readChartExport, type ChartExport } from "../body/chart-export.js";
+import { BodySpool, type SpooledBody } from "../body/spool.js";
 import type { SelectedStreams } from "../config/catalog.js";
 import type { ConnectorConfig } from "../config/config.js";
 import { asConnectorError, ConnectorError } from "../errors.js";
-import { recordLine } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
-import { chartStreamName, METADATA_STREAM } from "../streams/schemas.js";
-import type { ChartMetadata } from "../transform/metadata.js";
+import { chartRecordLines, chartStreamName } from "../streams/chart-stream.js";
+import {
+  chartMetadata,
+  metadataRecordLine,
+  METADATA_STREAM,
+  type ChartMetadata,
+} from "../streams/metadata-stream.js";
 import { ChartDownloads } from "./chart-downloads.js";
-import { describeDownload, exportChart } from "./chart-export.js";
-import { runStream } from "./stream-lifecycle.js";
+import { runStream, type StreamEmitter } from "./stream-lifecycle.js";
+
+/** Amplitude's export caps on group-by rows: a table exactly this long is probably cut. */
+const EXPORT_CAPS: Record<number, string> = {
+  10_000: "event segmentation",
+  2_000: "stickiness",
+  300: "funnels and retention",
+};
 
 /**
  * The read: each needed chart is downloaded once (ahead, up to max_concurrent_requests
@@ -22,36 +31,37 @@ import { runStream } from "./stream-lifecycle.js";
 export async function read(
   config: ConnectorConfig,
   selected: SelectedStreams,
-  client: AmplitudeClient,
+  amplitude: Amplitude,
   writer: ProtocolWriter,
 ): Promise<boolean> {
   const needed = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
-  const dir = await mkdtemp(join(tmpdir(), "amplitude-charts-"));
-  const downloads = new ChartDownloads(
-    needed,
-    config.maxConcurrentRequests,
-    async (chartId, index) => {
-      await writer.log("INFO", `Chart ${chartId}: requesting ${client.chartUrl(chartId)}`);
-      const chart = await client.downloadChart(chartId, join(dir, `chart-${index}.body`));
-      await writer.log("INFO", describeDownload(chart));
-      return chart;
-    },
-  );
+  const spool = await BodySpool.create();
+  const downloads = new ChartDownloads(needed, config.maxConcurrentRequests, async (chartId) => {
+    await writer.log(
+      "INFO",
+      `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`,
+    );
+    const body = await amplitude.dashboard.downloadChart(chartId, spool);
+    await writer.log("INFO", describeDownload(body));
+    return body;
+  });
 
   let allComplete = true;
   const metadata: ChartMetadata[] = [];
   const unreported: ConnectorError[] = [];
   try {
     for (const chartId of needed) {
+      const readChart = (consume: (chart: ChartExport) => Promise<number | undefined>) =>
+        readOneChart(chartId, downloads, writer, consume);
       if (selected.charts.has(chartId)) {
         const complete = await runStream(writer, chartStreamName(chartId), async (emit) => {
-          metadata.push(await exportChart(await downloads.get(chartId), writer, emit));
+          metadata.push(await readChart((chart) => emitRecords(chart, emit)));
         });
         allComplete &&= complete;
       } else {
         // Only charts_metadata wants this chart: a failure is reported on that stream.
         try {
-          metadata.push(await exportChart(await downloads.get(chartId), writer));
+          metadata.push(await readChart(skipRecords));
         } catch (error) {
           unreported.push(asConnectorError(error, `Chart ${chartId} failed`));
         }
@@ -60,17 +70,82 @@ export async function read(
     }
     if (selected.metadata) {
       const complete = await runStream(writer, METADATA_STREAM, async (emit) => {
-        for (const record of metadata) {
-          await emit.records(recordLine(METADATA_STREAM, record), 1);
-        }
+        for (const record of metadata) await emit.records(metadataRecordLine(record), 1);
         if (unreported.length > 0) throw combine(unreported);
       });
       allComplete &&= complete;
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await spool.close();
   }
   return allComplete;
+}
+
+/**
+ * One chart, from its downloaded body to its metadata: its table is read whole by
+ * `consume` (which emits its records, or not), so that the metadata of a chart that
+ * does not read cleanly is never emitted.
+ */
+async function readOneChart(
+  chartId: string,
+  downloads: ChartDownloads,
+  writer: ProtocolWriter,
+  consume: (chart: ChartExport) => Promise<number | undefined>,
+): Promise<ChartMetadata> {
+  const started = Date.now();
+  const chart = await readChartExport(await downloads.get(chartId));
+  try {
+    const { labelHeaders, segments } = chart.shape;
+    await writer.log(
+      "INFO",
+      `Chart ${chartId}: table with ${labelHeaders.length + segments.length} columns (labels: ${labelHeaders.join(", ")}; ` +
+        `${segments.length} value columns).`,
+    );
+    const records = await consume(chart);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const rows = chart.rowCount;
+    await writer.log(
+      "INFO",
+      `Chart ${chartId}: ${rows} rows x ${segments.length} value columns` +
+        (records !== undefined
+          ? `, ${records} records emitted in ${seconds} s.`
+          : `, read in ${seconds} s.`),
+    );
+    const cap = EXPORT_CAPS[rows];
+    if (cap) {
+      await writer.log(
+        "WARN",
+        `Chart ${chartId}: the table has exactly ${rows} rows, Amplitude's export cap for ${cap} charts; ` +
+          "it is probably truncated. Narrow the chart's group-by or filters in Amplitude to export every value.",
+      );
+    }
+    return chartMetadata(chart);
+  } finally {
+    await chart.close();
+  }
+}
+
+async function emitRecords(chart: ChartExport, emit: StreamEmitter): Promise<number> {
+  let records = 0;
+  for await (const [lines, count] of chartRecordLines(chart)) {
+    await emit.records(lines, count);
+    records += count;
+  }
+  return records;
+}
+
+async function skipRecords(chart: ChartExport): Promise<undefined> {
+  for await (const batch of chart.rows()) void batch;
+  return undefined;
+}
+
+/** The chart's download, as the LOG line a user follows. */
+function describeDownload(body: SpooledBody): string {
+  const size =
+    body.bytes >= 1e6
+      ? `${(body.bytes / 1e6).toFixed(1)} MB`
+      : `${(body.bytes / 1e3).toFixed(1)} kB`;
+  return `Chart ${body.chartId}: received ${size} in ${(body.elapsedMs / 1000).toFixed(1)} s.`;
 }
 
 function combine(errors: ConnectorError[]): ConnectorError {

@@ -7,7 +7,7 @@ import {
   sampleExpectations,
 } from "../../fake-amplitude/sample-charts.js";
 import { parseConfig, REGION_HOSTS } from "../../src/config/config.js";
-import { catalogStreams } from "../../src/streams/schemas.js";
+import { catalogStreams } from "../../src/streams/catalog.js";
 import { assertConfiguredCatalog } from "../helpers/protocol.js";
 import { draft07 } from "./cat-checks.js";
 import { dockerfile, runtimeStage } from "../../scripts/dockerfile.js";

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { csvLine, textCell } from "../../fake-amplitude/csv.js";
 import { parseMessages, records, stateCounts } from "../helpers/protocol.js";
 import { CLI, configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
-import { configFor, serve, timeline, stopFakes } from "./support.js";
+import { configFor, serve, timeline, stopFakes } from "../helpers/connector.js";
 
 afterAll(stopFakes);
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { errorTraces, parseMessages } from "../helpers/protocol.js";
 import { configuredCatalog, jsonFiles, runCli } from "../helpers/run-cli.js";
-import { API_KEY, SECRET_KEY, configFor } from "./support.js";
+import { API_KEY, SECRET_KEY, configFor } from "../helpers/connector.js";
 
 const goodConfig = configFor("https://amplitude.com", ["abc123de"]);
 const basic = Buffer.from(`${API_KEY}:${SECRET_KEY}`).toString("base64");

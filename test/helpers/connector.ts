@@ -4,8 +4,10 @@ import {
   type FakeAmplitudeOptions,
   type FakeChart,
 } from "../../fake-amplitude/server.js";
-import { parseMessages, type Message } from "../helpers/protocol.js";
-import { configuredCatalog, jsonFiles, runCli, type CliResult } from "../helpers/run-cli.js";
+import { Writable } from "node:stream";
+import { main } from "../../src/entrypoint.js";
+import { parseMessages, type Message } from "./protocol.js";
+import { configuredCatalog, jsonFiles, runCli, type CliResult } from "./run-cli.js";
 
 /** Distinctive keys: easy to search for in the output. */
 export const API_KEY = "e2eApiKey-7Qx2Wv9LmZ";
@@ -70,9 +72,14 @@ export interface RunInput {
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
+  /**
+   * `in-process` (default): main() in this process, its stdout and stderr collected, in
+   * milliseconds. `cli`: the built CLI as a child process, as the platform runs it.
+   */
+  via?: "in-process" | "cli";
 }
 
-/** Runs the built CLI; every stdout line must be a valid AirbyteMessage. */
+/** Runs the connector; every stdout line must be a valid AirbyteMessage. */
 export async function run(command: string | undefined, input: RunInput = {}): Promise<Run> {
   const files: Record<string, unknown> = {};
   if (input.config !== undefined) files.config = input.config;
@@ -90,12 +97,46 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
     if (path !== undefined) args.push(`--${name}`, path);
   }
   args.push(...(input.extra ?? []));
+  if ((input.via ?? "in-process") === "in-process") {
+    if (input.cwd !== undefined) throw new Error("cwd needs via: cli");
+    const result = await runInProcess(args, input.env ?? {});
+    return { ...result, messages: parseMessages(result.stdout) };
+  }
   const result = await runCli(args, {
     ...(input.env !== undefined && { env: input.env }),
     ...(input.cwd !== undefined && { cwd: input.cwd }),
     ...(input.timeoutMs !== undefined && { timeoutMs: input.timeoutMs }),
   });
   return { ...result, messages: parseMessages(result.stdout) };
+}
+
+/** A stream that keeps what is written to it, and takes it at once (a fast reader). */
+class Collector extends Writable {
+  text = "";
+
+  constructor() {
+    super({ decodeStrings: false });
+  }
+
+  override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** main() as cli.ts calls it, with the retry waits shrunk as runCli shrinks them. */
+export async function runInProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const code = await main(args, {
+    stdout,
+    stderr,
+    env: { SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...env },
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /**

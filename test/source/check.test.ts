@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { WAU, FUNNEL } from "./charts.js";
+import { WAU, FUNNEL } from "../helpers/charts.js";
 import {
   API_KEY,
   SECRET_KEY,
@@ -8,7 +8,7 @@ import {
   run,
   serve,
   stopFakes,
-} from "./support.js";
+} from "../helpers/connector.js";
 
 afterAll(stopFakes);
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { Fault } from "../../fake-amplitude/server.js";
+import { Barrier, type Fault } from "../../fake-amplitude/server.js";
 import { records } from "../helpers/protocol.js";
-import { smallChart, smallChartRecords } from "./charts.js";
+import { smallChart, smallChartRecords } from "../helpers/charts.js";
 import {
   completed,
   configFor,
@@ -10,17 +10,22 @@ import {
   serve,
   timeline,
   stopFakes,
-} from "./support.js";
+} from "../helpers/connector.js";
 
 afterAll(stopFakes);
 
-const IDS = ["c1", "c2", "c3", "c4", "c5"];
-const slow = (ms: number): Fault[] => [{ kind: "slow", delayMs: ms }];
+const IDS = ["c1", "c2", "c3", "c4", "c5", "c6"];
 
-async function slowCharts(ms: number) {
+/**
+ * Charts answered in groups of `together`: a request waits until that many are open at
+ * once. A connector that never has that many open times out; one that opens more shows
+ * it in maxActive. No test here depends on the machine's speed.
+ */
+async function chartsAnsweredInGroups(together: number) {
+  const barrier = new Barrier(together);
   return serve(
     Object.fromEntries(IDS.map((id) => [id, { csv: smallChart(`Chart ${id}`) }])),
-    Object.fromEntries(IDS.map((id) => [id, slow(ms)])),
+    Object.fromEntries(IDS.map((id): [string, Fault[]] => [id, [{ kind: "barrier", barrier }]])),
   );
 }
 
@@ -28,7 +33,7 @@ describe.concurrent("max_concurrent_requests", () => {
   it.each([1, 2, 3])(
     "read with max_concurrent_requests %i: never more at once, and overlapping when allowed",
     async (limit) => {
-      const fake = await slowCharts(300);
+      const fake = await chartsAnsweredInGroups(limit);
       const result = await run("read", {
         config: configFor(fake, IDS, { max_concurrent_requests: limit }),
         catalog: IDS.map((id) => `chart_${id}`),
@@ -46,7 +51,7 @@ describe.concurrent("max_concurrent_requests", () => {
   );
 
   it("read by default sends at most 2 requests at once", async () => {
-    const fake = await slowCharts(200);
+    const fake = await chartsAnsweredInGroups(2);
     const result = await run("read", {
       config: configFor(fake, IDS),
       catalog: ["charts_metadata"],
@@ -57,7 +62,7 @@ describe.concurrent("max_concurrent_requests", () => {
   });
 
   it("check respects max_concurrent_requests too", async () => {
-    const fake = await slowCharts(300);
+    const fake = await chartsAnsweredInGroups(3);
     const result = await run("check", {
       config: configFor(fake, IDS, { max_concurrent_requests: 3 }),
     });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { errorTraces } from "../helpers/protocol.js";
-import { API_KEY, SECRET_KEY, configFor, run, serve, stopFakes } from "./support.js";
+import { API_KEY, SECRET_KEY, configFor, run, serve, stopFakes } from "../helpers/connector.js";
 
 afterAll(stopFakes);
 

@@ -8,8 +8,8 @@ import {
   CHART_RECORD_FIELDS,
 } from "../helpers/protocol.js";
 import { catConfiguredStream, INVALID_CATALOG } from "../helpers/run-cli.js";
-import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "./charts.js";
-import { completed, configFor, run, serve, timeline, stopFakes } from "./support.js";
+import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "../helpers/charts.js";
+import { completed, configFor, run, serve, timeline, stopFakes } from "../helpers/connector.js";
 
 afterAll(stopFakes);
 

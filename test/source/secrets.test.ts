@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { jsonFiles, runCli, type CliResult } from "../helpers/run-cli.js";
 import { errorTraces, records } from "../helpers/protocol.js";
-import { WAU } from "./charts.js";
+import { WAU } from "../helpers/charts.js";
 import {
   API_KEY,
   SECRET_KEY,
@@ -11,7 +11,7 @@ import {
   run,
   serve,
   stopFakes,
-} from "./support.js";
+} from "../helpers/connector.js";
 
 afterAll(stopFakes);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { selectStreams } from "../../src/config/catalog.js";
 import { parseConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
-import { catalogStreams } from "../../src/streams/schemas.js";
+import { catalogStreams } from "../../src/streams/catalog.js";
 import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
 import { catConfiguredStream } from "../helpers/run-cli.js";
 

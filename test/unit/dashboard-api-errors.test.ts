@@ -1,29 +1,26 @@
 import { describe, expect, it } from "vitest";
-import {
-  amplitudeSaid,
-  classifyStatus,
-  describeNetworkError,
-  preview,
-  type ChartContext,
-} from "../../src/amplitude/http-errors.js";
+import { amplitudeSaid, chartErrorTable } from "../../src/amplitude/dashboard-api-errors.js";
+import { preview } from "../../src/errors.js";
+import { describeNetworkError } from "../../src/http/http-client.js";
 
-const ctx: ChartContext = {
+const ctx = {
   chartId: "abc123de",
   region: "Standard Server",
   url: "https://amplitude.com/api/3/chart/abc123de/csv",
 };
+const table = chartErrorTable(ctx);
 
 const amplitudeError = (status: number, type: string, message: string, details: string): string =>
   JSON.stringify({ error: { http_code: status, type, message, metadata: { details } } });
 
 function failure(status: number, body = "") {
-  const outcome = classifyStatus(status, body, ctx);
+  const outcome = table.status(status, body);
   if (outcome.kind !== "fail") throw new Error(`HTTP ${status} was retried`);
   return outcome.error;
 }
 
 function retryReason(status: number, body = ""): string {
-  const outcome = classifyStatus(status, body, ctx);
+  const outcome = table.status(status, body);
   if (outcome.kind !== "retry") throw new Error(`HTTP ${status} was not retried`);
   return outcome.reason;
 }
@@ -60,8 +57,13 @@ describe("answers that are never retried", () => {
   });
 
   it("401 and 403 in the EU region name that region", () => {
-    const outcome = classifyStatus(403, "", { ...ctx, region: "EU Residency Server" });
-    expect(outcome.kind === "fail" && outcome.error.message).toContain('now "EU Residency Server"');
+    const eu = chartErrorTable({ ...ctx, region: "EU Residency Server" });
+    for (const status of [401, 403]) {
+      const outcome = eu.status(status, "");
+      expect(outcome.kind === "fail" && outcome.error.message).toContain(
+        'now "EU Residency Server"',
+      );
+    }
   });
 
   it("404 says the chart was not found and how to find its ID", () => {
@@ -132,6 +134,27 @@ describe("what Amplitude said", () => {
   it("preview keeps short text whole", () => {
     expect(preview("  short text  ")).toBe("short text");
     expect(preview("abcdef", 3)).toBe("abc...");
+  });
+});
+
+describe("retries that ran out", () => {
+  it("are a transient error that quotes the last reason and points at Amplitude's limits", () => {
+    const error = table.exhausted(6, "HTTP 429: Too many requests", false);
+    expect(error.failureType).toBe("transient_error");
+    expect(error.message).toBe(
+      "Chart abc123de could not be downloaded: 6 attempts failed, the last with HTTP 429: Too many requests. " +
+        "Amplitude may be busy or over its limits (5 concurrent requests per project, an hourly query cost budget): " +
+        "run the sync again later, or lower max_concurrent_requests.",
+    );
+    expect(error.internalMessage).toContain(ctx.url);
+  });
+
+  it("point at base_url, the network and the proxy when no attempt reached a server", () => {
+    const error = table.exhausted(6, "ECONNREFUSED: connect ECONNREFUSED", true);
+    expect(error.message).toContain(
+      "Nothing answered at amplitude.com: check base_url (or data_region)",
+    );
+    expect(error.message).not.toContain("max_concurrent_requests");
   });
 });
 

@@ -1,14 +1,15 @@
-import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { amplitudeCsv, dates, envelope } from "../../fake-amplitude/csv.js";
-import { FakeAmplitude, type FakeChart, type Fault } from "../../fake-amplitude/server.js";
-import { AmplitudeClient } from "../../src/amplitude/client.js";
-import { openChartCsv } from "../../src/amplitude/response-body.js";
+import { Barrier, FakeAmplitude, type FakeChart, type Fault } from "../../fake-amplitude/server.js";
+import { DashboardApi } from "../../src/amplitude/dashboard-api.js";
+import { readChartExport } from "../../src/body/chart-export.js";
+import { BodySpool, type SpooledBody } from "../../src/body/spool.js";
 import { parseConfig, type ConnectorConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
-import { collect, tempFolder } from "./support.js";
+import { HttpClient, type RetryNotice } from "../../src/http/http-client.js";
+import { DEFAULT_RETRY_POLICY } from "../../src/http/retry-policy.js";
+import { collect } from "./support.js";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
 const SECRET_KEY = "fedcba9876543210fedcba9876543210";
@@ -30,8 +31,10 @@ function fixtureCsv(rows: number): string {
   });
 }
 
-const dir = tempFolder("client-test-");
-let fileCount = 0;
+const spool = await BodySpool.create();
+afterAll(() => spool.close());
+
+const textOf = async (body: SpooledBody): Promise<string> => (await collect(body.text())).join("");
 
 interface LogLine {
   level: string;
@@ -42,8 +45,10 @@ interface LogLine {
 class Harness {
   readonly sleeps: number[] = [];
   readonly logs: LogLine[] = [];
+  readonly retries: RetryNotice[] = [];
   fake!: FakeAmplitude;
-  client!: AmplitudeClient;
+  http!: HttpClient;
+  client!: DashboardApi;
   config!: ConnectorConfig;
 
   async start(
@@ -71,7 +76,11 @@ class Harness {
       requestTimeoutMs: 5_000,
       ...options.config,
     };
-    this.client = new AmplitudeClient(this.config, {
+    this.http = new HttpClient({
+      connections: this.config.maxConcurrentRequests,
+      timeoutMs: this.config.requestTimeoutMs,
+      policy: DEFAULT_RETRY_POLICY,
+      useProxy: false,
       sleep: async (ms) => {
         this.sleeps.push(ms);
       },
@@ -80,16 +89,12 @@ class Harness {
         this.logs.push({ level, message });
       },
     });
+    this.client = new DashboardApi(this.config, this.http);
     return this;
   }
 
-  /** A fresh file for each download, so no test sees another's bytes. */
-  path(): string {
-    return join(dir(), `chart-${++fileCount}.body`);
-  }
-
-  download(chartId = "abc123de") {
-    return this.client.downloadChart(chartId, this.path());
+  download(chartId = "abc123de"): Promise<SpooledBody> {
+    return this.client.downloadChart(chartId, spool, (notice) => void this.retries.push(notice));
   }
 
   async failure(promise: Promise<unknown>): Promise<ConnectorError> {
@@ -114,7 +119,7 @@ class Harness {
   }
 
   async stop(): Promise<void> {
-    await this.client.close();
+    await this.http.close();
     await this.fake.stop();
   }
 }
@@ -130,10 +135,10 @@ afterEach(async () => {
 });
 
 describe("a download that works the first time", () => {
-  it("saves the whole body to the file, authenticated with the keys", async () => {
+  it("saves the whole body, authenticated with the keys", async () => {
     const h = await harness();
     const chart = await h.download();
-    const body = await readFile(chart.path, "utf8");
+    const body = await textOf(chart);
     expect(body).toBe(envelope(CSV));
     expect(chart).toMatchObject({
       chartId: "abc123de",
@@ -150,7 +155,7 @@ describe("a download that works the first time", () => {
   it("saves a raw text/csv body as it came", async () => {
     const h = await harness({ charts: { raw1: { csv: CSV, raw: true } } });
     const chart = await h.download("raw1");
-    expect(await readFile(chart.path, "utf8")).toBe(CSV);
+    expect(await textOf(chart)).toBe(CSV);
     expect(chart.contentType).toBe("text/csv; charset=utf-8");
   });
 
@@ -158,7 +163,7 @@ describe("a download that works the first time", () => {
     const h = await harness({ charts: { big: { csv: BIG_CSV } } });
     const chart = await h.download("big");
     expect(chart.bytes).toBeGreaterThan(500_000);
-    expect((await collect(await openChartCsv(chart))).join("")).toBe(BIG_CSV);
+    expect(await textOf(chart)).toBe(envelope(BIG_CSV));
   });
 
   it("asks for /api/3/chart/{id}/csv under the base URL", async () => {
@@ -183,7 +188,7 @@ describe("answers that are retried", () => {
       },
     });
     const chart = await h.download();
-    expect(await readFile(chart.path, "utf8")).toBe(envelope(CSV));
+    expect(await textOf(chart)).toBe(envelope(CSV));
     expect(h.fake.requests).toHaveLength(2);
     expect(h.sleeps).toEqual([2_000]);
     expect(h.logs).toEqual([
@@ -194,6 +199,34 @@ describe("answers that are retried", () => {
       },
     ]);
     h.expectNoSecrets();
+  });
+
+  it("tells the caller of each retry: the status, the wait and when the next attempt starts", async () => {
+    const h = await harness({
+      faults: {
+        abc123de: [
+          { kind: "status", status: 429, retryAfter: "7" },
+          { kind: "status", status: 503 },
+        ],
+      },
+    });
+    const before = Date.now();
+    await h.download();
+    expect(
+      h.retries.map(({ attempt, status, waitMs, serverAskedWait }) => ({
+        attempt,
+        status,
+        waitMs,
+        serverAskedWait,
+      })),
+    ).toEqual([
+      { attempt: 1, status: 429, waitMs: 7_000, serverAskedWait: true },
+      { attempt: 2, status: 503, waitMs: 4_000, serverAskedWait: false },
+    ]);
+    const [first] = h.retries;
+    expect(first?.nextAttemptAt).toBeGreaterThanOrEqual(before + 7_000);
+    expect(first?.nextAttemptAt).toBeLessThanOrEqual(Date.now() + 7_000);
+    expect(first?.reason).toBe("HTTP 429: Too many requests");
   });
 
   it("retries 5xx answers with doubling waits, one log line per retry", async () => {
@@ -286,7 +319,7 @@ describe("answers that are retried", () => {
 });
 
 describe("broken transfers", () => {
-  it("retry a connection cut mid-body, and the file holds exactly one copy of the body", async () => {
+  it("retry a connection cut mid-body, and the spool holds exactly one copy of the body", async () => {
     const body = envelope(BIG_CSV);
     const h = await harness({
       charts: { big: { csv: BIG_CSV } },
@@ -298,7 +331,7 @@ describe("broken transfers", () => {
       },
     });
     const chart = await h.download("big");
-    const saved = await readFile(chart.path, "utf8");
+    const saved = await textOf(chart);
     expect(saved.length).toBe(body.length);
     expect(saved).toBe(body);
     expect(chart.bytes).toBe(Buffer.byteLength(body));
@@ -310,11 +343,11 @@ describe("broken transfers", () => {
 
   it("retry an attempt that gets no answer within request_timeout_seconds", async () => {
     const h = await harness({
-      faults: { abc123de: [{ kind: "slow", delayMs: 1_500 }] },
+      faults: { abc123de: [{ kind: "hang" }] },
       config: { requestTimeoutMs: 300 },
     });
     const chart = await h.download();
-    expect(await readFile(chart.path, "utf8")).toBe(envelope(CSV));
+    expect(await textOf(chart)).toBe(envelope(CSV));
     expect(h.sleeps).toEqual([2_000]);
     expect(h.logs[0]?.message).toContain(
       "attempt 1 failed with no complete answer within 0.3 s (request_timeout_seconds)",
@@ -325,11 +358,11 @@ describe("broken transfers", () => {
     const body = envelope(BIG_CSV);
     const h = await harness({
       charts: { big: { csv: BIG_CSV } },
-      faults: { big: [{ kind: "stall", afterBytes: Math.floor(body.length / 3), delayMs: 1_500 }] },
+      faults: { big: [{ kind: "hang-mid-body", afterBytes: Math.floor(body.length / 3) }] },
       config: { requestTimeoutMs: 400 },
     });
     const chart = await h.download("big");
-    expect(await readFile(chart.path, "utf8")).toBe(body);
+    expect(await textOf(chart)).toBe(body);
     expect(chart.bytes).toBe(Buffer.byteLength(body));
     expect(h.fake.requests).toHaveLength(2);
     expect(h.logs).toHaveLength(1);
@@ -345,7 +378,7 @@ describe("broken transfers", () => {
     });
     const h = await harness({ config: { requestTimeoutMs } });
     const chart = await h.download();
-    expect(await readFile(chart.path, "utf8")).toBe(envelope(CSV));
+    expect(await textOf(chart)).toBe(envelope(CSV));
     expect(h.fake.requests).toHaveLength(1);
     expect(h.logs).toEqual([]);
   });
@@ -353,7 +386,7 @@ describe("broken transfers", () => {
   it("give up with a transient error when every attempt times out", async () => {
     const h = await harness({
       faults: {
-        abc123de: Array.from({ length: 6 }, (): Fault => ({ kind: "slow", delayMs: 1_000 })),
+        abc123de: Array.from({ length: 6 }, (): Fault => ({ kind: "hang" })),
       },
       config: { requestTimeoutMs: 200 },
     });
@@ -386,7 +419,7 @@ describe("broken transfers", () => {
     });
     const chart = await h.download();
     expect(h.fake.requests).toHaveLength(1);
-    await expect(openChartCsv(chart)).rejects.toMatchObject({ failureType: "system_error" });
+    await expect(readChartExport(chart)).rejects.toMatchObject({ failureType: "system_error" });
   });
 });
 
@@ -472,9 +505,12 @@ describe("concurrency", () => {
   it("keeps at most max_concurrent_requests requests open at once", async () => {
     const charts: Record<string, FakeChart> = {};
     const faults: Record<string, Fault[]> = {};
+    // Each pair of requests is answered only once both are open: with fewer at once the
+    // test times out, with more maxActive shows it.
+    const pairs = new Barrier(2);
     for (let i = 0; i < 6; i++) {
       charts[`c${i}`] = { csv: CSV };
-      faults[`c${i}`] = [{ kind: "slow", delayMs: 150 }];
+      faults[`c${i}`] = [{ kind: "barrier", barrier: pairs }];
     }
     const h = await harness({ charts, faults, config: { maxConcurrentRequests: 2 } });
     const results = await Promise.all(Object.keys(charts).map((id) => h.download(id)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvelopeError, unwrapEnvelope } from "../../src/amplitude/json-envelope.js";
+import { EnvelopeError, unwrapEnvelope } from "../../src/body/json-envelope.js";
 import { cutAt, fixture, fromParts, piecesOf, randomPieces, seededRandom } from "./support.js";
 
 async function dataOf(parts: string[]): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartMetadata } from "../../src/transform/metadata.js";
+import { chartMetadata } from "../../src/streams/metadata-stream.js";
 import type { TableShape } from "../../src/transform/unpivot.js";
 import { exportOf, fixture } from "./support.js";
 
@@ -97,9 +97,13 @@ describe("charts_metadata from an export", () => {
   });
 });
 
+/** The metadata of an export with this preamble and these label headers. */
+const fromPreamble = (preamble: string[][][], labels: TableShape) =>
+  chartMetadata({ chartId: "x1", preamble, shape: labels });
+
 describe("chartMetadata rules", () => {
   it("gives nulls when there is no preamble at all", () => {
-    expect(chartMetadata("x1", [], shape(["Segment"]))).toEqual({
+    expect(fromPreamble([], shape(["Segment"]))).toEqual({
       chart_id: "x1",
       title: null,
       description: null,
@@ -111,8 +115,7 @@ describe("chartMetadata rules", () => {
   });
 
   it("skips empty cells: the metric is the first non-empty one, events the non-empty rest", () => {
-    const metadata = chartMetadata(
-      "x1",
+    const metadata = fromPreamble(
       [[["T"]], [["", "Uniques", ""], [""], ["A", "B"]]],
       shape(["Segment"]),
     );
@@ -121,7 +124,7 @@ describe("chartMetadata rules", () => {
   });
 
   it("gives null for an empty title cell and ignores preamble blocks after the second", () => {
-    const metadata = chartMetadata("x1", [[[""], ["Desc"]], [["M"]], [["Other"]]], shape(["S"]));
+    const metadata = fromPreamble([[[""], ["Desc"]], [["M"]], [["Other"]]], shape(["S"]));
     expect(metadata.title).toBeNull();
     expect(metadata.description).toBe("Desc");
     expect(metadata.metric).toBe("M");
@@ -129,8 +132,6 @@ describe("chartMetadata rules", () => {
   });
 
   it('joins several extra label headers with "; "', () => {
-    expect(chartMetadata("x1", [], shape(["Segment", "Country", "City"])).dimension).toBe(
-      "Country; City",
-    );
+    expect(fromPreamble([], shape(["Segment", "Country", "City"])).dimension).toBe("Country; City");
   });
 });

@@ -1,8 +1,7 @@
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { valueJson } from "../../src/csv/cells.js";
-import { RecordEncoder } from "../../src/protocol/record-encoder.js";
-import { CHART_RECORD_SCHEMA } from "../../src/streams/schemas.js";
+import { CHART_RECORD_SCHEMA, RecordEncoder } from "../../src/streams/chart-stream.js";
 import {
   tableShape,
   unpivot,

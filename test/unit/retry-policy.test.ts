@@ -3,7 +3,7 @@ import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
   retryDelayMs,
-} from "../../src/amplitude/retry-policy.js";
+} from "../../src/http/retry-policy.js";
 import { seededRandom } from "./support.js";
 
 const policy = DEFAULT_RETRY_POLICY;

@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { configSecrets } from "../../src/config/config.js";
 import { SecretFilter } from "../../src/secrets.js";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
@@ -8,10 +9,27 @@ const BASIC = Buffer.from(`${API_KEY}:${SECRET_KEY}`).toString("base64");
 
 function filter(): SecretFilter {
   const secrets = new SecretFilter();
-  secrets.add(API_KEY, SECRET_KEY);
-  secrets.addBasicCredentials(API_KEY, SECRET_KEY);
+  secrets.add(...configSecrets({ api_key: API_KEY, secret_key: SECRET_KEY, chart_ids: ["a"] }));
   return secrets;
 }
+
+describe("a config's secrets", () => {
+  it("are the values of the spec's airbyte_secret fields and the Basic credentials", () => {
+    const raw = {
+      api_key: API_KEY,
+      secret_key: SECRET_KEY,
+      chart_ids: ["abc123de"],
+      base_url: "x",
+    };
+    expect(configSecrets(raw).sort()).toEqual([API_KEY, SECRET_KEY, BASIC].sort());
+  });
+
+  it("are taken from a config that does not validate, and never from non-strings", () => {
+    expect(configSecrets({ api_key: API_KEY, secret_key: 42 })).toEqual([API_KEY]);
+    expect(configSecrets(null)).toEqual([]);
+    expect(configSecrets(["x"])).toEqual([]);
+  });
+});
 
 describe("the secret filter", () => {
   it("removes the API key and the secret key wherever they appear", () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { csvRows } from "../../src/csv/csv-rows.js";
 import { readChartTable, type ChartTable } from "../../src/csv/table-reader.js";
-import { chartMetadata, type ChartMetadata } from "../../src/transform/metadata.js";
+import { chartMetadata, type ChartMetadata } from "../../src/streams/metadata-stream.js";
 import { tableShape, unpivot, type TableShape } from "../../src/transform/unpivot.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
@@ -121,5 +121,10 @@ export async function exportOf(parts: string[], chartId = "abc123de"): Promise<C
       );
     }
   }
-  return { table, shape, records, metadata: chartMetadata(chartId, table.preamble, shape) };
+  return {
+    table,
+    shape,
+    records,
+    metadata: chartMetadata({ chartId, preamble: table.preamble, shape }),
+  };
 }

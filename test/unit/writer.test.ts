@@ -149,13 +149,24 @@ describe("backpressure", () => {
     expect(got).toEqual(expected);
   });
 
-  it("holds the caller until the slow reader has taken the batch", async () => {
-    const sink = new Sink(16, 20);
+  it("holds the caller until the reader has taken the batch", async () => {
+    // A reader that takes nothing until it is told to.
+    let take: (() => void) | undefined;
+    const sink = new Writable({
+      highWaterMark: 16,
+      write(_chunk, _encoding, done) {
+        take = done;
+      },
+    });
     const writer = new ProtocolWriter(sink, new SecretFilter());
-    const started = Date.now();
-    await writer.message(streamStatus("chart_a", "STARTED")); // longer than 16 bytes: full
-    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
-    expect(sink.text).toContain("STARTED");
+    let returned = false;
+    const sent = writer.message(streamStatus("chart_a", "STARTED")).then(() => (returned = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(take).toBeTypeOf("function"); // the line was handed over: longer than 16 bytes, full
+    expect(returned).toBe(false);
+    take?.();
+    await sent;
+    expect(returned).toBe(true);
     expect(sink.writableLength).toBe(0);
   });
 

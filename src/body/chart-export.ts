@@ -1,0 +1,66 @@
+import { csvRows } from "../csv/csv-rows.js";
+import { readChartTable } from "../csv/table-reader.js";
+import { tableShape, unpivot, type RowRecords, type TableShape } from "../transform/unpivot.js";
+import { explainBodyError } from "./body-errors.js";
+import { csvText, sniffBody } from "./body-format.js";
+import type { SpooledBody } from "./spool.js";
+
+/** One chart's export, read from its spooled body: what the streams are made from. */
+export interface ChartExport {
+  chartId: string;
+  /** The blocks before the table (title, metric, events), cells without their marker. */
+  preamble: string[][][];
+  shape: TableShape;
+  /** The table's records, row by row, in batches; read once. */
+  rows(): AsyncGenerator<RowRecords[]>;
+  /** Table rows read so far. */
+  readonly rowCount: number;
+  /** Stops reading (the file is closed); the text after the table is never read. */
+  close(): Promise<void>;
+}
+
+/**
+ * body -> CSV text -> CSV rows -> table (preamble, header, label columns) -> unpivoted
+ * rows. Every failure to understand the body, here or while the rows are read, comes out
+ * as the body error table says (body-errors.ts).
+ */
+export async function readChartExport(body: SpooledBody): Promise<ChartExport> {
+  const explain = async (error: unknown): Promise<unknown> => {
+    const ends = await body.ends().catch(() => ({ head: "", tail: "" }));
+    const { chartId, contentType, bytes } = body;
+    return explainBodyError(error, { chartId, contentType, bytes, ...ends });
+  };
+  let text: AsyncGenerator<string> | undefined;
+  try {
+    const { head, tail } = await body.ends();
+    text = csvText(sniffBody(head, tail), body.text());
+    const table = await readChartTable(csvRows(text));
+    const shape = tableShape(table);
+    const source = text;
+    let rowCount = 0;
+    return {
+      chartId: body.chartId,
+      preamble: table.preamble,
+      shape,
+      get rowCount() {
+        return rowCount;
+      },
+      async *rows() {
+        try {
+          for await (const batch of unpivot(table, shape)) {
+            rowCount += batch.length;
+            yield batch;
+          }
+        } catch (error) {
+          throw await explain(error);
+        }
+      },
+      close: async () => {
+        await source.return(undefined);
+      },
+    };
+  } catch (error) {
+    await text?.return(undefined);
+    throw await explain(error);
+  }
+}

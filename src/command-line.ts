@@ -1,0 +1,135 @@
+import yargs, { type Argv } from "yargs";
+import { UsageError } from "./errors.js";
+import { loadSpec } from "./spec.js";
+
+export const NAME = "source-amplitude-charts";
+
+/** What the command line asks for. */
+export type CommandLine =
+  | { command: "spec" }
+  | { command: "check"; config: string }
+  | { command: "discover"; config: string }
+  | { command: "read"; config: string; catalog: string; state?: string }
+  /** --help (or `help`): the usage text, for stderr. */
+  | { command: "help"; usage: string };
+
+const COMMANDS = "spec, check, discover, read";
+
+/**
+ * The command line, parsed by yargs: the four commands and their options, help, and a
+ * fail handler that turns every misuse into one UsageError (exit code 2). Unknown extra
+ * flags (such as --debug) are accepted, as the Airbyte protocol asks.
+ */
+export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
+  // `help` and `help check` as commands, as users type them.
+  const args = argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
+  const parser = yargs()
+    .scriptName(NAME)
+    .usage(
+      `${NAME} <command> [--config FILE] [--catalog FILE]\n\n` +
+        "An Airbyte source for Amplitude saved charts. Prints Airbyte messages on stdout.",
+    )
+    .command("spec", "print the connector specification")
+    .command("check", "check the config: keys, region and every chart", (y) =>
+      withFiles(y, ["config"]),
+    )
+    .command("discover", "print the catalog of streams for the config", (y) =>
+      withFiles(y, ["config"]),
+    )
+    .command("read", "read the charts as records", (y) =>
+      withFiles(y, ["config", "catalog"]).option("state", {
+        type: "string",
+        requiresArg: true,
+        describe: "path to a state file (ignored: full refresh only)",
+      }),
+    )
+    // Anything else: no command, or one we do not know.
+    .command("$0", false, (y) =>
+      y.check((parsed) => {
+        if (parsed.help) return true;
+        const word = parsed._[0];
+        throw new UsageError(
+          word === undefined
+            ? `no command given; use one of ${COMMANDS} (--help shows the options).`
+            : `unknown command "${String(word)}"; use one of ${COMMANDS}.`,
+        );
+      }),
+    )
+    .example(`${NAME} check --config secrets/config.json`, "")
+    .example(`${NAME} read --config secrets/config.json --catalog secrets/catalog.json`, "")
+    .epilogue(
+      "Each command's options: <command> --help. Try it without an Amplitude account: npm run demo. " +
+        `Docs: ${loadSpec().documentationUrl}`,
+    )
+    .help()
+    .alias("help", "h")
+    .version(false)
+    .locale("en")
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error instanceof UsageError) throw error;
+      const noValue = /^Not enough arguments following: (\w+)$/.exec(message ?? "");
+      throw new UsageError(
+        noValue ? `--${noValue[1]} needs a path after it.` : `${message ?? error.message}.`,
+      );
+    })
+    .wrap(null);
+
+  // With a callback, yargs hands the help text over instead of printing it to stdout.
+  const { parsed, usage } = await new Promise<{ parsed: Parsed; usage: string }>(
+    (resolve, reject) => {
+      void parser.parse(args, {}, (error, parsed, output) => {
+        if (error) reject(error instanceof UsageError ? error : new UsageError(error.message));
+        else resolve({ parsed: parsed as Parsed, usage: output });
+      });
+    },
+  );
+  if (parsed.help) return { command: "help", usage };
+  const command = String(parsed._[0]);
+  if (command === "spec") return { command };
+  if (command === "check" || command === "discover") {
+    return { command, config: parsed.config as string };
+  }
+  return {
+    command: "read",
+    config: parsed.config as string,
+    catalog: parsed.catalog as string,
+    ...(parsed.state !== undefined && { state: parsed.state }),
+  };
+}
+
+interface Parsed {
+  _: (string | number)[];
+  help?: boolean;
+  config?: string;
+  catalog?: string;
+  state?: string;
+}
+
+const FILE_OPTIONS = {
+  config: "path to the config JSON file",
+  catalog: "path to the configured catalog JSON file",
+} as const;
+
+/**
+ * The file options a command needs, each given once. A missing one is named with a hint
+ * when the user gave its path without the flag (`check my-config.json`).
+ */
+function withFiles(y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv {
+  for (const name of names) {
+    y.option(name, { type: "string", requiresArg: true, describe: FILE_OPTIONS[name] });
+  }
+  return y.check((parsed) => {
+    for (const name of names) {
+      const value: unknown = parsed[name];
+      if (Array.isArray(value))
+        throw new UsageError(`--${name} is given ${value.length} times; give it once.`);
+      if (value === undefined || value === "") {
+        const stray = parsed._[1];
+        const hint = stray !== undefined ? ` (did you mean --${name} ${String(stray)}?)` : "";
+        throw new UsageError(`missing --${name} <${FILE_OPTIONS[name]}>${hint}.`);
+      }
+    }
+    return true;
+  });
+}

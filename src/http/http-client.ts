@@ -1,0 +1,230 @@
+import type { Readable } from "node:stream";
+import type { ConnectorError } from "../errors.js";
+import { parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "./undici.js";
+
+/**
+ * What an API's answers mean: one table per API (the Dashboard REST API's, the Developer
+ * API's), consulted here, at the HTTP boundary, and nowhere else.
+ */
+export interface ErrorTable {
+  /** An answer other than 2xx: fail now, or try again (after `retryAfterMs`, if the API says). */
+  status(status: number, body: string): StatusOutcome;
+  /** The user's error when every attempt failed; `unreachable` when no attempt reached a server. */
+  exhausted(attempts: number, lastReason: string, unreachable: boolean): ConnectorError;
+}
+
+export type StatusOutcome =
+  | { kind: "fail"; error: ConnectorError }
+  | { kind: "retry"; reason: string; retryAfterMs?: number };
+
+/** A retry about to wait, as the caller may want to report it (a rate limit shown to the platform). */
+export interface RetryNotice {
+  attempt: number;
+  reason: string;
+  /** The HTTP status that caused it; undefined for network failures and timeouts. */
+  status: number | undefined;
+  waitMs: number;
+  /** Epoch ms of the next attempt. */
+  nextAttemptAt: number;
+  /** The server said how long to wait (Retry-After, retry_after_seconds). */
+  serverAskedWait: boolean;
+}
+
+export interface GetRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** Names the request in log lines ("Chart abc123de"). */
+  label: string;
+  table: ErrorTable;
+  /** Called before each retry's wait, after the log line. */
+  onRetry?: (notice: RetryNotice) => Promise<void> | void;
+}
+
+export interface Answer {
+  body: Readable;
+  contentType: string;
+  startedAt: number;
+}
+
+export type Logger = (level: "INFO" | "WARN", message: string) => Promise<void>;
+
+export interface HttpClientOptions {
+  /** Connections per origin. */
+  connections: number;
+  /** One attempt, from the request to the last byte. */
+  timeoutMs: number;
+  policy: RetryPolicy;
+  log: Logger;
+  /** Waits between retries; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Through HTTPS_PROXY/HTTP_PROXY/NO_PROXY; a loopback test server is reached directly. */
+  useProxy: boolean;
+}
+
+/** An attempt that failed in a way worth trying again. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+    /** Who asked for that wait, for the log line. */
+    readonly askedBy?: string,
+    readonly unreachable = false,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * GET with undici on a pooled keep-alive agent: each attempt bounded by the timeout,
+ * answers classified by the API's error table, failures retried per the policy. A retry
+ * covers one request and its body: `onBody` must consume the body whole (spool it)
+ * before the caller parses anything, so that no record is ever replayed.
+ */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    const agentOptions = {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: Math.min(options.timeoutMs, 30_000) },
+    };
+    this.dispatcher = options.useProxy
+      ? new EnvHttpProxyAgent(agentOptions)
+      : new Agent(agentOptions);
+  }
+
+  async get<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
+    const { policy } = this.options;
+    let unreachable = true;
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.attempt(req, onBody);
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        unreachable &&= error.unreachable;
+        if (retry >= policy.maxRetries) {
+          throw req.table.exhausted(retry + 1, error.reason, unreachable);
+        }
+        const waitMs = retryDelayMs(retry + 1, error.retryAfterMs, policy, this.random);
+        const serverAskedWait = error.retryAfterMs !== undefined;
+        await this.options.log(
+          "WARN",
+          `${req.label}: attempt ${retry + 1} failed with ${error.reason}; retry ${retry + 1} of ${policy.maxRetries} in ${(waitMs / 1000).toFixed(1)} s${serverAskedWait ? ` (as ${error.askedBy} asks)` : ""}.`,
+        );
+        await req.onRetry?.({
+          attempt: retry + 1,
+          reason: error.reason,
+          status: error.status,
+          waitMs,
+          nextAttemptAt: Date.now() + waitMs,
+          serverAskedWait,
+        });
+        await this.sleep(waitMs);
+      }
+    }
+  }
+
+  /** Ends the pool; requests still running (a read that failed part-way) are abandoned. */
+  async close(): Promise<void> {
+    await this.dispatcher.destroy();
+  }
+
+  private async attempt<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
+    const { timeoutMs } = this.options;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const startedAt = Date.now();
+    const timedOut = (): string =>
+      `no complete answer within ${timeoutMs / 1000} s (request_timeout_seconds)`;
+    try {
+      let response: Dispatcher.ResponseData;
+      try {
+        const url = new URL(req.url);
+        response = await request(this.dispatcher, {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: "GET",
+          headers: req.headers,
+          signal: controller.signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (error) {
+        if (controller.signal.aborted) throw new RetryableFailure(timedOut());
+        const reason = describeNetworkError(error);
+        throw new RetryableFailure(
+          reason,
+          undefined,
+          undefined,
+          undefined,
+          UNREACHABLE.test(reason),
+        );
+      }
+      const contentType = headerValue(response.headers["content-type"]) ?? "";
+      const { statusCode } = response;
+      if (statusCode < 200 || statusCode >= 300) {
+        const text = await readSome(response.body, 16 * 1024).catch(() => "");
+        const outcome = req.table.status(statusCode, text);
+        if (outcome.kind === "fail") throw outcome.error;
+        const header = parseRetryAfter(headerValue(response.headers["retry-after"]));
+        if (outcome.retryAfterMs !== undefined) {
+          throw new RetryableFailure(
+            outcome.reason,
+            statusCode,
+            outcome.retryAfterMs,
+            "the answer",
+          );
+        }
+        throw new RetryableFailure(outcome.reason, statusCode, header, "Retry-After");
+      }
+      try {
+        return await onBody({ body: response.body, contentType, startedAt });
+      } catch (error) {
+        throw new RetryableFailure(
+          controller.signal.aborted
+            ? timedOut()
+            : `a broken transfer (${describeNetworkError(error)})`,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Failures that mean no server was reached at all (not Amplitude being busy). */
+const UNREACHABLE =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/;
+
+/** A network-level failure (reset, refused, cut body) with its codes, on one line. */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
+  const label = [code, causeCode].filter((c) => typeof c === "string").join("/");
+  return label ? `${label}: ${error.message}` : error.message;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The first `maxBytes` of a body; leaving the loop early destroys the rest. */
+export async function readSome(body: Readable, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= maxBytes) break;
+  }
+  return Buffer.concat(chunks).toString("utf8").slice(0, maxBytes);
+}
