@@ -10,9 +10,10 @@
  *
  * Options (env): BENCH_PAIRS (default 3), BENCH_ROWS (default 10000), BENCH_DAYS (365),
  * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
- * BENCH_IMAGE (run the connector in that built image through ../shared/tools/image-run;
- * /usr/bin/time then reports the largest process of the run, the connector's node; wall
- * times include the container's start), BENCH_NO_README=1 to leave README.md alone.
+ * BENCH_IMAGE (run the connector in that built image, with Docker or buildah: see
+ * scripts/container.ts; /usr/bin/time then reports the largest process of the run, the
+ * connector's node; wall times include the container's start), BENCH_NO_WRITE=1 to leave
+ * docs/performance.md alone.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FakeAmplitude, type Fault } from "../fake-amplitude/server.js";
+import { containerEngine, type Prepared } from "../scripts/container.js";
 import { dockerfile, runtimeStage } from "../scripts/dockerfile.js";
 import { benchChartCsv } from "./chart.js";
 
@@ -31,7 +33,6 @@ const API_KEY = "bench-api-key";
 const SECRET_KEY = "bench-secret-key";
 const NODE = process.env.BENCH_NODE ?? "node";
 const IMAGE = process.env.BENCH_IMAGE;
-const IMAGE_RUN = join(root, "..", "shared", "tools", "image-run");
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
@@ -73,9 +74,19 @@ async function main(): Promise<void> {
   const image = imageRuntime();
   // In the image, the files are mounted at the same path and read as its user (uid 1000).
   if (IMAGE) chmodSync(dir, 0o755);
-  const connector = IMAGE
-    ? [IMAGE_RUN, "-v", `${dir}:${dir}:ro`, IMAGE]
-    : ["env", ...image.env, NODE, ...image.nodeFlags, CLI];
+  const connector = (args: string[]): Prepared =>
+    IMAGE
+      ? containerEngine().prepare(IMAGE, { mounts: [{ hostDir: dir, containerDir: dir }], args })
+      : {
+          file: "env",
+          args: [...image.env, NODE, ...image.nodeFlags, CLI, ...args],
+          cleanup: () => undefined,
+        };
+  const program = (file: string, args: string[]): Prepared => ({
+    file,
+    args,
+    cleanup: () => undefined,
+  });
   const runtimeNote = IMAGE
     ? `the connector run in the image ${IMAGE}, on the image's node (its wall times include the container's start)`
     : `the connector run as the image runs it: \`${[...image.env, "node", ...image.nodeFlags].join(" ")}\` (from the Dockerfile)`;
@@ -103,9 +114,9 @@ async function main(): Promise<void> {
     const floors: Run[] = [];
     for (let p = 0; p < PAIRS; p++) {
       const runOurs = (): Promise<Run> =>
-        measure([...connector, "read", "--config", files.config, "--catalog", files.catalog]);
+        measure(connector(["read", "--config", files.config, "--catalog", files.catalog]));
       const runFloor = (): Promise<Run> =>
-        measure([NODE, FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]);
+        measure(program(NODE, [FLOOR, baseUrl, API_KEY, SECRET_KEY, size.id]));
       const [a, b] =
         p % 2 === 0
           ? [await runOurs(), await runFloor()]
@@ -147,22 +158,12 @@ async function main(): Promise<void> {
     Array.from({ length: MULTI_CHARTS }, (_, i) => `multi${i}`),
     3,
   );
-  const oneRun = await measure([
-    ...connector,
-    "read",
-    "--config",
-    one.config,
-    "--catalog",
-    one.catalog,
-  ]);
-  const sixRun = await measure([
-    ...connector,
-    "read",
-    "--config",
-    six.config,
-    "--catalog",
-    six.catalog,
-  ]);
+  const oneRun = await measure(
+    connector(["read", "--config", one.config, "--catalog", one.catalog]),
+  );
+  const sixRun = await measure(
+    connector(["read", "--config", six.config, "--catalog", six.catalog]),
+  );
   expectLines(sixRun, MULTI_CHARTS * MULTI_ROWS * DAYS, "connector");
   results.push(
     `${MULTI_CHARTS} charts of ${MULTI_ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${LATENCY_MS / 1000} s of Amplitude compute time each, ` +
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     `${runtimeNote}, the floor with node's defaults.`;
   const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`)].join("\n");
   console.log(`\n${text}`);
-  if (process.env.BENCH_NO_README !== "1") writeReadme(text);
+  if (process.env.BENCH_NO_WRITE !== "1") writePerformanceDoc(text);
 }
 
 /** How the image runs node: the ENTRYPOINT's flags before the script, and MALLOC_* settings. */
@@ -225,8 +226,9 @@ function writeFiles(
 }
 
 /** Runs `time -v CMD | wc -l`: the reader is a separate process, as in a real sync. */
-function measure(command: string[]): Promise<Run> {
+function measure(prepared: Prepared): Promise<Run> {
   const timeFile = join(tmpdir(), `bench-time-${process.pid}-${Date.now()}`);
+  const command = [prepared.file, ...prepared.args];
   const quoted = command.map((c) => `'${c}'`).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -240,6 +242,7 @@ function measure(command: string[]): Promise<Run> {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
+      prepared.cleanup();
       const report = readFileSync(timeFile, "utf8");
       if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
       resolve({
@@ -278,17 +281,18 @@ const median = (values: number[]): number => {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-function writeReadme(text: string): void {
-  const path = join(root, "README.md");
+/** The figures go into docs/performance.md, between its bench markers. */
+function writePerformanceDoc(text: string): void {
+  const path = join(root, "docs", "performance.md");
   if (!existsSync(path)) return;
   const readme = readFileSync(path, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
-  if (a < 0 || b < a) return console.log("README.md has no bench markers; not updated");
+  if (a < 0 || b < a) return console.log(`${path} has no bench markers; not updated`);
   writeFileSync(path, `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`);
-  console.log("README.md performance section updated");
+  console.log(`${path} updated`);
 }
 
 await main();

@@ -374,36 +374,14 @@ describe("Dockerfile (+ .dockerignore)", () => {
     expect(major >= 22 && major % 2 === 0, `node ${major} is not an LTS line ≥ 22`).toBe(true);
   });
 
-  it("is multi-stage: npm ci and the TypeScript build in a build stage, production dependencies only at run time", () => {
-    const runs = instructions.filter((i) => i.keyword === "RUN");
-    const buildStage = runs.find((i) => /npm run build/.test(i.args))?.stage;
-    expect(buildStage).toBeDefined();
-    expect(
-      runs.some(
-        (i) => i.stage === buildStage && /^npm ci\b/.test(i.args) && !/--omit=dev/.test(i.args),
-      ),
-    ).toBe(true);
-    expect(runs.some((i) => /npm ci .*--omit=dev/.test(i.args))).toBe(true);
-    expect(runtime.instructions.filter((i) => i.keyword === "RUN")).toEqual([]);
-    const copies = runtime.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
-    expect(copies).toEqual([
-      expect.stringMatching(/^--from=\S+ \S*node_modules \.\/node_modules$/),
-      expect.stringMatching(/^--from=build \S*dist\/src \.\/dist\/src$/),
-      "package.json spec.json ./",
-    ]);
-  });
-
-  it("labels equal metadata.yaml; AIRBYTE_ENTRYPOINT is the exec-form ENTRYPOINT joined; USER node (uid 1000)", () => {
+  // What the image holds and how it runs is checked on the built image (image.test.ts);
+  // here only the rules the platform reads from the file itself.
+  it("labels equal metadata.yaml; AIRBYTE_ENTRYPOINT is the exec-form ENTRYPOINT joined by spaces", () => {
     const { data } = metadata();
     expect(runtime.labels["io.airbyte.name"]).toBe(data.dockerRepository);
     expect(runtime.labels["io.airbyte.version"]).toBe(data.dockerImageTag);
-    expect(runtime.entrypoint).toEqual([
-      "node",
-      "--max-semi-space-size=8",
-      "/airbyte/integration_code/dist/src/cli.js",
-    ]);
+    expect(runtime.entrypoint?.length).toBeGreaterThan(0);
     expect(runtime.env.AIRBYTE_ENTRYPOINT).toBe(runtime.entrypoint?.join(" "));
-    expect(runtime.user).toBe("node");
   });
 
   it(".dockerignore lets only the build's inputs in (never secrets/)", () => {

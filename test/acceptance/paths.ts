@@ -5,8 +5,6 @@ import { parse } from "yaml";
 
 /** The repository root and the files the acceptance suite reads. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const SHARED = join(ROOT, "..", "shared");
-export const IMAGE_RUN = join(SHARED, "tools", "image-run");
 
 export const repoPath = (relative: string): string => join(ROOT, relative);
 export const readText = (relative: string): string => readFileSync(repoPath(relative), "utf8");

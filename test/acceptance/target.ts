@@ -1,14 +1,20 @@
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseMessages, type Message } from "../helpers/protocol.js";
 import { CLI, runCli, runProgram, type CliResult } from "../helpers/run-cli.js";
-import { connectorImage, IMAGE_RUN } from "./paths.js";
+import {
+  containerEngine,
+  type ContainerEngine,
+  type ContainerRun,
+  type ImageConfig,
+  type Mount,
+} from "../../scripts/container.js";
+import { connectorImage } from "./paths.js";
 
 /**
  * Where the acceptance checks run the connector: the built CLI as a child process, or
- * the built image through ../shared/tools/image-run (buildah, no Docker engine). Both
+ * the built image (with Docker, or buildah where no Docker engine runs). Both
  * get their files the way the platform hands them over: `/config/connectionConfiguration.json`
  * for check and discover, `/source/connectorConfig.json` and `/source/catalog.json` for
  * read (for the CLI, the same names under a temp folder). `shell: true` runs the
@@ -56,10 +62,7 @@ export interface ConnectorTarget {
 
 export type RawResult = CliResult;
 
-export interface Mount {
-  hostDir: string;
-  containerDir: string;
-}
+export type { Mount };
 
 /** The target that ACCEPTANCE_TARGET selects: `image` (ACCEPTANCE_IMAGE or connector_image) or the CLI. */
 export function selectedTarget(): ConnectorTarget {
@@ -183,48 +186,28 @@ export class CliTarget implements ConnectorTarget {
   }
 }
 
-export interface ImageConfig {
-  User?: string;
-  Env?: string[];
-  Entrypoint?: string[];
-  Labels?: Record<string, string>;
-  WorkingDir?: string;
-}
-
-/** A locally built image, run as `docker run --rm -i -v …` would, through buildah. */
+/** A locally built image, run as `docker run --rm -i -v …` runs it (Docker, or buildah). */
 export class ImageTarget implements ConnectorTarget {
   readonly kind = "image";
   readonly description: string;
   private config: ImageConfig | undefined;
+  private engineInUse: ContainerEngine | undefined;
 
   constructor(readonly image: string) {
     this.description = `image ${image}`;
   }
 
+  private get engine(): ContainerEngine {
+    this.engineInUse ??= containerEngine();
+    return this.engineInUse;
+  }
+
   /**
-   * The image's OCI config (labels, env, entrypoint, user). Throws, loudly, when buildah
-   * or the image is missing: the image half of the suite is never skipped.
+   * The image's OCI config (labels, env, entrypoint, user). Throws, loudly, when no
+   * engine or no image is there: the image half of the suite is never skipped.
    */
   imageConfig(): ImageConfig {
-    if (this.config) return this.config;
-    const which = spawnSync("sh", ["-c", "command -v buildah"], { encoding: "utf8" });
-    if (which.status !== 0) {
-      throw new Error(
-        "ACCEPTANCE_TARGET=image needs buildah, which is missing: install it " +
-          "(apt-get install -y buildah busybox-static) and build the image with scripts/build-image.sh",
-      );
-    }
-    const inspect = spawnSync("buildah", ["inspect", "--type", "image", this.image], {
-      encoding: "utf8",
-    });
-    if (inspect.status !== 0) {
-      throw new Error(
-        `ACCEPTANCE_TARGET=image: the image ${this.image} is not in buildah's local storage ` +
-          `(build it with scripts/build-image.sh, or set ACCEPTANCE_IMAGE): ${inspect.stderr.trim()}`,
-      );
-    }
-    const parsed = JSON.parse(inspect.stdout) as { OCIv1?: { config?: ImageConfig } };
-    this.config = parsed.OCIv1?.config ?? {};
+    this.config ??= this.engine.imageConfig(this.image);
     return this.config;
   }
 
@@ -232,16 +215,12 @@ export class ImageTarget implements ConnectorTarget {
     this.imageConfig();
     const { hostDir, containerDir, args } = platformFiles(command, inputs, options.layout);
     const timeoutMs = options.timeoutMs ?? 120_000;
-    const mount = { hostDir, containerDir };
+    const mounts = [{ hostDir, containerDir }];
     try {
-      if (options.shell) {
-        return result(
-          await this.shell(`$AIRBYTE_ENTRYPOINT ${args.join(" ")}`, [mount], timeoutMs),
-          args,
-        );
-      }
-      const runArgs = ["-v", `${hostDir}:${containerDir}:ro`, this.image, ...args];
-      return result(await collect("bash", [IMAGE_RUN, ...runArgs], process.env, timeoutMs), args);
+      const run = options.shell
+        ? { mounts, shellScript: `$AIRBYTE_ENTRYPOINT ${args.join(" ")}` }
+        : { mounts, args };
+      return result(await this.container(run, timeoutMs), args);
     } finally {
       rmSync(dirname(hostDir), { recursive: true, force: true });
     }
@@ -250,26 +229,18 @@ export class ImageTarget implements ConnectorTarget {
   /**
    * `sh -c SCRIPT` in a fresh container of the image, as the image's user, with the
    * image's env and workdir: what the platform does with `sh -c "$AIRBYTE_ENTRYPOINT …"`.
-   * (image-run always goes through the ENTRYPOINT, so this drives buildah the same way.)
    */
-  async shell(script: string, mounts: Mount[] = [], timeoutMs = 120_000): Promise<RawResult> {
-    const user = this.imageConfig().User;
-    const from = await collect(
-      "buildah",
-      ["from", "--pull-never", "--quiet", this.image],
-      process.env,
-      60_000,
-    );
-    if (from.code !== 0) throw new Error(`buildah from ${this.image} failed: ${from.stderr}`);
-    const container = from.stdout.trim();
+  shell(script: string, mounts: Mount[] = [], timeoutMs = 120_000): Promise<RawResult> {
+    return this.container({ mounts, shellScript: script }, timeoutMs);
+  }
+
+  /** Any run of the image: other mounts, env, working directory. */
+  async container(run: ContainerRun, timeoutMs = 120_000): Promise<RawResult> {
+    const prepared = this.engine.prepare(this.image, run);
     try {
-      const args = ["run", "--isolation", "chroot"];
-      if (user) args.push("--user", user);
-      for (const m of mounts) args.push("-v", `${m.hostDir}:${m.containerDir}:ro`);
-      args.push(container, "--", "sh", "-c", script);
-      return await collect("buildah", args, process.env, timeoutMs);
+      return await collect(prepared.file, prepared.args, process.env, timeoutMs);
     } finally {
-      await collect("buildah", ["rm", container], process.env, 60_000);
+      prepared.cleanup();
     }
   }
 }
