@@ -23,6 +23,8 @@ export type Fault =
   | { kind: "hang-mid-body"; afterBytes: number }
   /** Answers once `barrier` has as many requests waiting as it was made for. */
   | { kind: "barrier"; barrier: Barrier }
+  /** Answers once `until()` (called when the request arrives) has settled. */
+  | { kind: "wait"; until: () => Promise<unknown> }
   | { kind: "cut"; afterBytes: number }
   /** Sends `afterBytes` of the body, pauses `delayMs`, then sends the rest. */
   | { kind: "stall"; afterBytes: number; delayMs: number }
@@ -62,6 +64,10 @@ export class FakeAmplitude {
   private readonly sockets = new Set<Socket>();
   private active = 0;
   maxActive = 0;
+  private readonly servedCharts = new Map<
+    string,
+    { promise: Promise<void>; resolve: () => void }
+  >();
 
   constructor(private readonly options: FakeAmplitudeOptions) {}
 
@@ -91,6 +97,18 @@ export class FakeAmplitude {
 
   requestsFor(chartId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.chartId === chartId);
+  }
+
+  /** Settles once a 200 answer for the chart has been sent whole. */
+  served(chartId: string): Promise<void> {
+    let entry = this.servedCharts.get(chartId);
+    if (!entry) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      entry = { promise, resolve };
+      this.servedCharts.set(chartId, entry);
+    }
+    return entry.promise;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -132,6 +150,7 @@ export class FakeAmplitude {
     if (fault?.kind === "slow") await sleep(fault.delayMs);
     if (fault?.kind === "hang") return;
     if (fault?.kind === "barrier") await fault.barrier.arrive();
+    if (fault?.kind === "wait") await fault.until().catch(() => undefined);
     if (fault?.kind === "body") {
       res.writeHead(200, { "content-type": fault.contentType }).end(fault.body);
       return;
@@ -185,7 +204,10 @@ export class FakeAmplitude {
       if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
       if (res.destroyed) return;
     }
-    res.end();
+    res.end(() => {
+      void this.served(chartId);
+      this.servedCharts.get(chartId)?.resolve();
+    });
   }
 }
 

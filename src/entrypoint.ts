@@ -7,8 +7,10 @@ import { readJsonFile } from "./config/json-file.js";
 import { asConnectorError, stackOf, UsageError } from "./errors.js";
 import { errorTrace } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
+import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
 import { checkConnection } from "./source/check.js";
+import { PROGRESS_EVERY_MS } from "./source/progress.js";
 import { read } from "./source/read.js";
 import { loadSpec } from "./spec.js";
 import { catalogStreams } from "./streams/catalog.js";
@@ -17,6 +19,8 @@ export interface Io {
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
+  /** The working directory (the last place chart bodies may wait). */
+  cwd: string;
 }
 
 /**
@@ -89,10 +93,19 @@ async function run(
   const selected = selectStreams(await readJsonFile(commandLine.catalog, "catalog"), config);
   const amplitude = connect(config, { log, env: io.env });
   try {
-    const complete = await read(config, selected, amplitude, writer);
+    const complete = await read(config, selected, amplitude, writer, {
+      spoolFolders: spoolCandidates(io.env, io.cwd),
+      progressEveryMs: progressEveryMs(io.env),
+    });
     if (!complete) say("the read finished with failed streams; see the ERROR traces on stdout.");
     return complete ? 0 : 1;
   } finally {
     await amplitude.close();
   }
+}
+
+/** Tests shorten the progress interval (SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS); users leave it unset. */
+function progressEveryMs(env: Record<string, string | undefined>): number {
+  const ms = Number(env.SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : PROGRESS_EVERY_MS;
 }

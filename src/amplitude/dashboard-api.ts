@@ -1,7 +1,7 @@
 import { pipeline } from "node:stream/promises";
 import type { BodySpool, SpooledBody } from "../body/spool.js";
 import type { ConnectorConfig } from "../config/config.js";
-import { readSome, type HttpClient, type RetryNotice } from "../http/http-client.js";
+import { readSome, type HttpClient, type RequestHooks } from "../http/http-client.js";
 import { chartErrorTable } from "./dashboard-api-errors.js";
 
 /**
@@ -24,14 +24,10 @@ export class DashboardApi {
   }
 
   /** Downloads the chart's whole body into the spool; retried attempts start it over. */
-  downloadChart(
-    chartId: string,
-    spool: BodySpool,
-    onRetry?: (notice: RetryNotice) => Promise<void> | void,
-  ): Promise<SpooledBody> {
+  downloadChart(chartId: string, spool: BodySpool, hooks: RequestHooks = {}): Promise<SpooledBody> {
     const writer = spool.writer(chartId);
     return this.http.get(
-      this.request(chartId, onRetry),
+      { ...this.request(chartId), ...hooks },
       async ({ body, contentType, startedAt }) => {
         await pipeline(body, writer.attempt());
         return writer.complete({ contentType, elapsedMs: Date.now() - startedAt });
@@ -50,14 +46,13 @@ export class DashboardApi {
     }));
   }
 
-  private request(chartId: string, onRetry?: (notice: RetryNotice) => Promise<void> | void) {
+  private request(chartId: string) {
     const url = this.chartUrl(chartId);
     return {
       url,
       headers: { authorization: this.authorization, accept: "application/json, text/csv" },
       label: `Chart ${chartId}`,
       table: chartErrorTable({ chartId, region: this.config.dataRegion, url }),
-      ...(onRetry && { onRetry }),
     };
   }
 }

@@ -1,8 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { mkdtemp, open, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
 /**
@@ -10,21 +9,40 @@ import { StringDecoder } from "node:string_decoder";
  * back, and when they go: the whole life of a spooled body, in one module.
  *
  * A body is saved whole before anyone parses it, so a retried or broken transfer never
- * replays or drops a record. Each read has one folder; each body one file in it, deleted
- * when its stream is done (`discard`), and the folder with whatever is left at the end
- * of the read (`close`).
+ * replays or drops a record. Bodies wait in a folder of the first writable of TMPDIR,
+ * /tmp, /airbyte and the working directory; where none is writable (a read-only root
+ * file system with no volume), in memory. A body goes when its stream is done
+ * (`discard`), and the folder with whatever is left at the end of the read (`close`).
  */
 export class BodySpool {
   private count = 0;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    /** The folder the bodies wait in; undefined when they wait in memory. */
+    readonly dir: string | undefined,
+  ) {}
 
-  static async create(): Promise<BodySpool> {
-    return new BodySpool(await mkdtemp(join(tmpdir(), "amplitude-charts-")));
+  /**
+   * A spool in the first folder where one can be made; `skipped` says which were passed
+   * over and why (for the log). No folder at all is not an error: bodies then wait in memory.
+   */
+  static async create(
+    candidates: string[],
+  ): Promise<{ spool: BodySpool; skipped: { folder: string; why: string }[] }> {
+    const skipped: { folder: string; why: string }[] = [];
+    for (const folder of [...new Set(candidates)]) {
+      try {
+        return { spool: new BodySpool(await mkdtemp(join(folder, "amplitude-charts-"))), skipped };
+      } catch (error) {
+        skipped.push({ folder, why: (error as { code?: string }).code ?? String(error) });
+      }
+    }
+    return { spool: new BodySpool(undefined), skipped };
   }
 
   /** Where one chart's body is written, attempt by attempt. */
   writer(chartId: string): BodyWriter {
+    if (this.dir === undefined) return memoryWriter(chartId);
     const path = join(this.dir, `chart-${this.count++}.body`);
     return {
       // Each attempt truncates the file: only the successful one is kept.
@@ -38,8 +56,15 @@ export class BodySpool {
 
   /** Removes the folder and any body still in it (a read that failed part-way). */
   async close(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The folders a spool may use, in order: TMPDIR, /tmp, /airbyte, the working directory. */
+export function spoolCandidates(env: Record<string, string | undefined>, cwd: string): string[] {
+  return [env.TMPDIR, "/tmp", "/airbyte", cwd].filter(
+    (folder): folder is string => folder !== undefined && folder !== "",
+  );
 }
 
 /** One chart's body, being received. */
@@ -67,6 +92,71 @@ export interface SpooledBody {
 
 const READ_CHUNK = 1 << 16;
 const ENDS_BYTES = 512;
+
+function memoryWriter(chartId: string): BodyWriter {
+  let chunks: Buffer[] = [];
+  return {
+    attempt: () => {
+      chunks = [];
+      const kept = chunks;
+      return new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          kept.push(chunk);
+          done();
+        },
+      });
+    },
+    complete: async ({ contentType, elapsedMs }) =>
+      new MemoryBody(chartId, chunks, contentType, elapsedMs),
+  };
+}
+
+/** A body held in memory: no folder could be written to. */
+class MemoryBody implements SpooledBody {
+  readonly bytes: number;
+
+  constructor(
+    readonly chartId: string,
+    private chunks: Buffer[],
+    readonly contentType: string,
+    readonly elapsedMs: number,
+  ) {
+    this.bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
+  }
+
+  async *text(): AsyncGenerator<string> {
+    const decoder = new StringDecoder("utf8");
+    for (const chunk of this.chunks) {
+      const text = decoder.write(chunk);
+      if (text !== "") yield text;
+    }
+    const rest = decoder.end();
+    if (rest !== "") yield rest;
+  }
+
+  async ends(): Promise<{ head: string; tail: string }> {
+    const size = Math.min(this.bytes, ENDS_BYTES);
+    const first: Buffer[] = [];
+    for (let i = 0, n = 0; i < this.chunks.length && n < size; i++) {
+      first.push(this.chunks[i] as Buffer);
+      n += (this.chunks[i] as Buffer).length;
+    }
+    const last: Buffer[] = [];
+    for (let i = this.chunks.length - 1, n = 0; i >= 0 && n < size; i--) {
+      last.unshift(this.chunks[i] as Buffer);
+      n += (this.chunks[i] as Buffer).length;
+    }
+    const tail = Buffer.concat(last);
+    return {
+      head: Buffer.concat(first).subarray(0, size).toString("utf8"),
+      tail: tail.subarray(tail.length - size).toString("utf8"),
+    };
+  }
+
+  async discard(): Promise<void> {
+    this.chunks = [];
+  }
+}
 
 class FileBody implements SpooledBody {
   constructor(

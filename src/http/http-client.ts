@@ -31,14 +31,20 @@ export interface RetryNotice {
   serverAskedWait: boolean;
 }
 
-export interface GetRequest {
+/** What a caller may want to know while a request is retried (progress, rate-limit statuses). */
+export interface RequestHooks {
+  /** An attempt starts (the first, or a retry after its wait). */
+  onAttempt?: (attempt: number) => void;
+  /** A retry is about to wait; called after its log line. */
+  onRetry?: (notice: RetryNotice) => Promise<void> | void;
+}
+
+export interface GetRequest extends RequestHooks {
   url: string;
   headers: Record<string, string>;
   /** Names the request in log lines ("Chart abc123de"). */
   label: string;
   table: ErrorTable;
-  /** Called before each retry's wait, after the log line. */
-  onRetry?: (notice: RetryNotice) => Promise<void> | void;
 }
 
 export interface Answer {
@@ -106,6 +112,7 @@ export class HttpClient {
     let unreachable = true;
     for (let retry = 0; ; retry++) {
       try {
+        req.onAttempt?.(retry + 1);
         return await this.attempt(req, onBody);
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;

@@ -3,6 +3,11 @@ import type { FailureType } from "../errors.js";
 /** The Airbyte messages this connector prints (protocol v0, see airbyte_protocol.yaml). */
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+/** Why a stream is RUNNING but not moving (protocol 0.11). */
+export interface StreamStatusReason {
+  type: "RATE_LIMITED";
+  rate_limited: { quota_reset: number };
+}
 export type JsonSchema = Record<string, unknown>;
 
 export interface StreamDescriptor {
@@ -43,7 +48,11 @@ export type TraceMessage =
   | {
       type: "STREAM_STATUS";
       emitted_at: number;
-      stream_status: { stream_descriptor: StreamDescriptor; status: StreamStatus };
+      stream_status: {
+        stream_descriptor: StreamDescriptor;
+        status: StreamStatus;
+        reasons?: StreamStatusReason[];
+      };
     }
   | {
       type: "ERROR";
@@ -79,12 +88,16 @@ export const logMessage = (level: LogLevel, message: string): AirbyteMessage => 
   log: { level, message },
 });
 
-export const streamStatus = (stream: string, status: StreamStatus): AirbyteMessage => ({
+export const streamStatus = (
+  stream: string,
+  status: StreamStatus,
+  reasons?: StreamStatusReason[],
+): AirbyteMessage => ({
   type: "TRACE",
   trace: {
     type: "STREAM_STATUS",
     emitted_at: Date.now(),
-    stream_status: { stream_descriptor: { name: stream }, status },
+    stream_status: { stream_descriptor: { name: stream }, status, ...(reasons && { reasons }) },
   },
 });
 

@@ -1,55 +1,75 @@
 import type { SpooledBody } from "../body/spool.js";
 
+/** A chart whose download has ended, with its body or its failure. */
+export interface EndedDownload {
+  chartId: string;
+  body: Promise<SpooledBody>;
+}
+
 /**
- * Downloads charts ahead of the one being emitted, in config order: at most
- * `concurrency` requests at once, and at most `concurrency` finished bodies waiting,
- * so a slow destination bounds the space used and never holds a connection open.
+ * Downloads charts ahead of the streams being written and hands them over in the order
+ * their downloads end, so that one chart Amplitude computes slowly holds back none of
+ * the others. Downloads start in config order, at most `concurrency` at once; and a chart
+ * holds its place from its download's start until its stream is done, at most
+ * `concurrency` + 1 at once (the one being written, and as many ahead), so a slow
+ * destination bounds the bodies waiting and never holds a connection open.
  */
 export class ChartDownloads {
-  private readonly started = new Map<string, Promise<SpooledBody>>();
-  private active = 0;
-  private nextIndex = 0;
-  private released = 0;
+  private readonly notStarted: string[];
+  private readonly ended: EndedDownload[] = [];
+  private wake: (() => void) | undefined;
+  private inFlight = 0;
+  private held = 0;
+  private handedOver = 0;
 
   constructor(
     private readonly chartIds: string[],
     private readonly concurrency: number,
     private readonly download: (chartId: string) => Promise<SpooledBody>,
-  ) {}
-
-  /** The chart's spooled body, once its download has finished. */
-  get(chartId: string): Promise<SpooledBody> {
-    this.pump();
-    return this.started.get(chartId) ?? this.start(chartId);
+  ) {
+    this.notStarted = [...chartIds];
   }
 
-  /** The caller is done with this chart: its body goes, and the window moves on. */
-  async release(chartId: string): Promise<void> {
-    this.released++;
+  /** The next chart whose download has ended; undefined once every chart was handed over. */
+  async next(): Promise<EndedDownload | undefined> {
     this.pump();
-    const body = await this.started.get(chartId)?.catch(() => undefined);
+    while (this.ended.length === 0) {
+      if (this.handedOver === this.chartIds.length) return undefined;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    this.handedOver++;
+    return this.ended.shift();
+  }
+
+  /** The caller is done with this chart: its body goes, and its place is free. */
+  async release(download: EndedDownload): Promise<void> {
+    this.held--;
+    this.pump();
+    const body = await download.body.catch(() => undefined);
     await body?.discard();
   }
 
   private pump(): void {
     while (
-      this.active < this.concurrency &&
-      this.nextIndex < this.chartIds.length &&
-      this.nextIndex < this.released + 1 + this.concurrency
+      this.notStarted.length > 0 &&
+      this.inFlight < this.concurrency &&
+      this.held < this.concurrency + 1
     ) {
-      const chartId = this.chartIds[this.nextIndex++] as string;
-      if (!this.started.has(chartId)) void this.start(chartId);
+      this.start(this.notStarted.shift() as string);
     }
   }
 
-  private start(chartId: string): Promise<SpooledBody> {
-    this.active++;
-    const pending = this.download(chartId).finally(() => {
-      this.active--;
+  private start(chartId: string): void {
+    this.inFlight++;
+    this.held++;
+    const body = this.download(chartId);
+    body.catch(() => undefined); // failures are reported to whoever takes the chart
+    const ended = (): void => {
+      this.inFlight--;
+      this.ended.push({ chartId, body });
+      this.wake?.();
       this.pump();
-    });
-    pending.catch(() => undefined); // failures are reported to whoever calls get()
-    this.started.set(chartId, pending);
-    return pending;
+    };
+    body.then(ended, ended);
   }
 }

@@ -13,7 +13,8 @@ import {
   type ChartMetadata,
 } from "../streams/metadata-stream.js";
 import { ChartDownloads } from "./chart-downloads.js";
-import { runStream, type StreamEmitter } from "./stream-lifecycle.js";
+import { WaitReport } from "./progress.js";
+import { StreamLifecycle, type StreamEmitter } from "./stream-lifecycle.js";
 
 /** Amplitude's export caps on group-by rows: a table exactly this long is probably cut. */
 const EXPORT_CAPS: Record<number, string> = {
@@ -22,63 +23,116 @@ const EXPORT_CAPS: Record<number, string> = {
   300: "funnels and retention",
 };
 
+/** Where the read's bodies may wait, and how often it reports waiting on Amplitude. */
+export interface ReadOptions {
+  /** Folders for the spool, in order of preference (see spool.ts). */
+  spoolFolders: string[];
+  progressEveryMs: number;
+}
+
 /**
  * The read: each needed chart is downloaded once (ahead, up to max_concurrent_requests
- * at a time) and its stream emitted in config order; `charts_metadata` comes last,
- * since it holds only the charts that were read successfully. Returns whether every
- * selected stream completed.
+ * at a time), and its stream emitted when its download has ended, in the order they end;
+ * `charts_metadata` comes last, since it holds only the charts that were read
+ * successfully. Returns whether every selected stream completed.
  */
 export async function read(
   config: ConnectorConfig,
   selected: SelectedStreams,
   amplitude: Amplitude,
   writer: ProtocolWriter,
+  options: ReadOptions,
 ): Promise<boolean> {
   const needed = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
-  const spool = await BodySpool.create();
+  const streams = new Map(
+    [...selected.charts].map((id) => [id, new StreamLifecycle(writer, chartStreamName(id))]),
+  );
+  const spool = await openSpool(options.spoolFolders, writer);
+  const waits = new WaitReport(writer, options.progressEveryMs);
   const downloads = new ChartDownloads(needed, config.maxConcurrentRequests, async (chartId) => {
-    await writer.log(
-      "INFO",
-      `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`,
-    );
-    const body = await amplitude.dashboard.downloadChart(chartId, spool);
-    await writer.log("INFO", describeDownload(body));
-    return body;
+    const stream = streams.get(chartId);
+    await stream?.started();
+    waits.requesting(chartId);
+    try {
+      await writer.log(
+        "INFO",
+        `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`,
+      );
+      const body = await amplitude.dashboard.downloadChart(chartId, spool, {
+        onAttempt: () => waits.requesting(chartId),
+        onRetry: async (notice) => {
+          waits.retrying(chartId, notice);
+          if (notice.status === 429) await stream?.rateLimited(notice.nextAttemptAt);
+        },
+      });
+      await writer.log("INFO", describeDownload(body));
+      return body;
+    } finally {
+      waits.done(chartId);
+    }
   });
 
   let allComplete = true;
-  const metadata: ChartMetadata[] = [];
-  const unreported: ConnectorError[] = [];
+  const metadata = new Map<string, ChartMetadata>();
+  const unreported = new Map<string, ConnectorError>();
+  waits.start();
   try {
-    for (const chartId of needed) {
-      const readChart = (consume: (chart: ChartExport) => Promise<number | undefined>) =>
-        readOneChart(chartId, downloads, writer, consume);
-      if (selected.charts.has(chartId)) {
-        const complete = await runStream(writer, chartStreamName(chartId), async (emit) => {
-          metadata.push(await readChart((chart) => emitRecords(chart, emit)));
-        });
+    for (let ended = await downloads.next(); ended; ended = await downloads.next()) {
+      const { chartId } = ended;
+      const readChart = async (
+        consume: (chart: ChartExport) => Promise<number | undefined>,
+      ): Promise<void> => {
+        metadata.set(chartId, await readOneChart(chartId, await ended.body, writer, consume));
+      };
+      const stream = streams.get(chartId);
+      if (stream) {
+        const complete = await stream.run((emit) => readChart((chart) => emitRecords(chart, emit)));
         allComplete &&= complete;
       } else {
         // Only charts_metadata wants this chart: a failure is reported on that stream.
         try {
-          metadata.push(await readChart(skipRecords));
+          await readChart(skipRecords);
         } catch (error) {
-          unreported.push(asConnectorError(error, `Chart ${chartId} failed`));
+          unreported.set(chartId, asConnectorError(error, `Chart ${chartId} failed`));
         }
       }
-      await downloads.release(chartId);
+      await downloads.release(ended);
     }
     if (selected.metadata) {
-      const complete = await runStream(writer, METADATA_STREAM, async (emit) => {
-        for (const record of metadata) await emit.records(metadataRecordLine(record), 1);
-        if (unreported.length > 0) throw combine(unreported);
+      const stream = new StreamLifecycle(writer, METADATA_STREAM);
+      const complete = await stream.run(async (emit) => {
+        // In config order, whatever order the charts came in.
+        for (const chartId of needed) {
+          const record = metadata.get(chartId);
+          if (record) await emit.records(metadataRecordLine(record), 1);
+        }
+        const failures = needed.flatMap((id) => unreported.get(id) ?? []);
+        if (failures.length > 0) throw combine(failures);
       });
       allComplete &&= complete;
     }
   } finally {
+    waits.stop();
     await spool.close();
   }
   return allComplete;
+}
+
+/** The spool, in the first folder that can be written; in memory, with a WARN, if none. */
+async function openSpool(folders: string[], writer: ProtocolWriter): Promise<BodySpool> {
+  const { spool, skipped } = await BodySpool.create(folders);
+  const tried = skipped.map(({ folder, why }) => `${folder} (${why})`).join(", ");
+  if (spool.dir === undefined) {
+    await writer.log(
+      "WARN",
+      `No folder to spool chart bodies in could be written (tried ${tried}): each chart's body is held in memory ` +
+        "until its records are written, so memory grows with the charts' size. Mount a writable volume at /tmp " +
+        "(or set TMPDIR to a writable folder) to keep memory flat.",
+    );
+  } else if (skipped.length > 0) {
+    await writer.log("INFO", `Chart bodies wait in ${spool.dir}; not writable: ${tried}.`);
+  }
+  return spool;
 }
 
 /**
@@ -88,12 +142,12 @@ export async function read(
  */
 async function readOneChart(
   chartId: string,
-  downloads: ChartDownloads,
+  body: SpooledBody,
   writer: ProtocolWriter,
   consume: (chart: ChartExport) => Promise<number | undefined>,
 ): Promise<ChartMetadata> {
   const started = Date.now();
-  const chart = await readChartExport(await downloads.get(chartId));
+  const chart = await readChartExport(body);
   try {
     const { labelHeaders, segments } = chart.shape;
     await writer.log(

@@ -2,57 +2,83 @@ import { asConnectorError, stackOf } from "../errors.js";
 import { errorTrace, streamState, streamStatus } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 
-/** What a stream's body may do: say it is running, and emit record lines. */
+/** What a stream's body may do: emit record lines (the first one says RUNNING). */
 export interface StreamEmitter {
-  running(): Promise<void>;
   records(lines: string, count: number): Promise<void>;
 }
 
 /**
- * One stream, start to end, in one place: STARTED; RUNNING before the first record;
- * the records; one STATE with the record count; COMPLETE. A failure gives INCOMPLETE
- * and an ERROR trace for the stream instead, and the caller goes on with the next one.
- * Returns whether the stream completed.
+ * One stream's statuses and state, in one place: STARTED when its work starts; RUNNING
+ * with a RATE_LIMITED reason each time Amplitude makes it wait; RUNNING before its first
+ * record; the records; one STATE with the record count; COMPLETE. A failure gives
+ * INCOMPLETE and an ERROR trace for the stream instead, and the read goes on.
  */
-export async function runStream(
-  writer: ProtocolWriter,
-  stream: string,
-  body: (emit: StreamEmitter) => Promise<void>,
-): Promise<boolean> {
-  await writer.message(streamStatus(stream, "STARTED"));
-  let running = false;
-  let count = 0;
-  const emit: StreamEmitter = {
-    running: async () => {
-      if (running) return;
-      running = true;
-      await writer.message(streamStatus(stream, "RUNNING"));
-    },
-    records: async (lines, n) => {
-      if (!running) await emit.running();
-      count += n;
-      await writer.records(lines);
-    },
-  };
-  try {
-    await body(emit);
-    await emit.running(); // a stream with no records still passes through RUNNING
-    await writer.flush();
-    await writer.message(streamState(stream, count));
-    await writer.message(streamStatus(stream, "COMPLETE"));
-    return true;
-  } catch (thrown) {
-    const error = asConnectorError(thrown, `Stream ${stream} failed unexpectedly`);
-    await writer.flush();
-    await writer.log("ERROR", `Stream ${stream} failed after ${count} records: ${error.message}`);
-    await writer.message(streamStatus(stream, "INCOMPLETE"));
-    await writer.message(
-      errorTrace(error.failureType, error.message, {
-        internalMessage: error.internalMessage,
-        stackTrace: stackOf(thrown),
-        stream,
-      }),
+export class StreamLifecycle {
+  private hasStarted = false;
+  private running = false;
+  private count = 0;
+
+  constructor(
+    private readonly writer: ProtocolWriter,
+    readonly stream: string,
+  ) {}
+
+  /** Its work starts (its chart's download begins, or its turn comes); said once. */
+  async started(): Promise<void> {
+    if (this.hasStarted) return;
+    this.hasStarted = true;
+    await this.writer.message(streamStatus(this.stream, "STARTED"));
+  }
+
+  /** Amplitude answered 429: the platform shows the stream as rate limited until `quotaReset`. */
+  async rateLimited(quotaReset: number): Promise<void> {
+    await this.started();
+    await this.writer.message(
+      streamStatus(this.stream, "RUNNING", [
+        { type: "RATE_LIMITED", rate_limited: { quota_reset: Math.round(quotaReset) } },
+      ]),
     );
-    return false;
+  }
+
+  /** Runs the stream's body; returns whether the stream completed. */
+  async run(body: (emit: StreamEmitter) => Promise<void>): Promise<boolean> {
+    await this.started();
+    const emit: StreamEmitter = {
+      records: async (lines, n) => {
+        await this.sayRunning();
+        this.count += n;
+        await this.writer.records(lines);
+      },
+    };
+    try {
+      await body(emit);
+      await this.sayRunning(); // a stream with no records still passes through RUNNING
+      await this.writer.flush();
+      await this.writer.message(streamState(this.stream, this.count));
+      await this.writer.message(streamStatus(this.stream, "COMPLETE"));
+      return true;
+    } catch (thrown) {
+      const error = asConnectorError(thrown, `Stream ${this.stream} failed unexpectedly`);
+      await this.writer.flush();
+      await this.writer.log(
+        "ERROR",
+        `Stream ${this.stream} failed after ${this.count} records: ${error.message}`,
+      );
+      await this.writer.message(streamStatus(this.stream, "INCOMPLETE"));
+      await this.writer.message(
+        errorTrace(error.failureType, error.message, {
+          internalMessage: error.internalMessage,
+          stackTrace: stackOf(thrown),
+          stream: this.stream,
+        }),
+      );
+      return false;
+    }
+  }
+
+  private async sayRunning(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.writer.message(streamStatus(this.stream, "RUNNING"));
   }
 }

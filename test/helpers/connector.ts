@@ -77,6 +77,8 @@ export interface RunInput {
    * milliseconds. `cli`: the built CLI as a child process, as the platform runs it.
    */
   via?: "in-process" | "cli";
+  /** In process: called with each piece of stdout as it is written. */
+  onStdout?: (text: string) => void;
 }
 
 /** Runs the connector; every stdout line must be a valid AirbyteMessage. */
@@ -99,7 +101,7 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
   args.push(...(input.extra ?? []));
   if ((input.via ?? "in-process") === "in-process") {
     if (input.cwd !== undefined) throw new Error("cwd needs via: cli");
-    const result = await runInProcess(args, input.env ?? {});
+    const result = await runInProcess(args, input.env ?? {}, input.onStdout);
     return { ...result, messages: parseMessages(result.stdout) };
   }
   const result = await runCli(args, {
@@ -114,12 +116,13 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
 class Collector extends Writable {
   text = "";
 
-  constructor() {
+  constructor(private readonly onText?: (text: string) => void) {
     super({ decodeStrings: false });
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
+    this.onText?.(chunk.toString());
     done();
   }
 }
@@ -128,20 +131,22 @@ class Collector extends Writable {
 export async function runInProcess(
   args: string[],
   env: Record<string, string> = {},
+  onStdout?: (text: string) => void,
 ): Promise<CliResult> {
-  const stdout = new Collector();
+  const stdout = new Collector(onStdout);
   const stderr = new Collector();
   const code = await main(args, {
     stdout,
     stderr,
     env: { SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...env },
+    cwd: process.cwd(),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /**
- * One stream's messages in order, as tokens: STARTED, RUNNING, RECORD, STATE(n),
- * COMPLETE, INCOMPLETE, ERROR(failure_type). Consecutive records collapse to RECORD*n.
+ * One stream's messages in order, as tokens: STARTED, RUNNING, RUNNING(RATE_LIMITED),
+ * RECORD, STATE(n), COMPLETE, INCOMPLETE, ERROR(failure_type). Consecutive records collapse to RECORD*n.
  */
 export function timeline(messages: Message[], stream: string): string[] {
   const tokens: string[] = [];
@@ -164,10 +169,18 @@ export function timeline(messages: Message[], stream: string): string[] {
     if (m.type === "TRACE") {
       const trace = m.trace as {
         type: string;
-        stream_status?: { stream_descriptor: { name: string }; status: string };
+        stream_status?: {
+          stream_descriptor: { name: string };
+          status: string;
+          reasons?: { type: string }[];
+        };
         error?: { failure_type: string; stream_descriptor?: { name: string } };
       };
-      if (trace.stream_status?.stream_descriptor.name === stream) push(trace.stream_status.status);
+      const status = trace.stream_status;
+      if (status?.stream_descriptor.name === stream) {
+        const reasons = (status.reasons ?? []).map((r) => r.type).join(",");
+        push(reasons ? `${status.status}(${reasons})` : status.status);
+      }
       if (trace.error?.stream_descriptor?.name === stream)
         push(`ERROR(${trace.error.failure_type})`);
     }
@@ -191,3 +204,28 @@ export function connectionStatus(messages: Message[]): { status: string; message
 
 /** Everything a user or the platform sees of a run. */
 export const allOutput = (result: CliResult): string => `${result.stdout}\n${result.stderr}`;
+
+/** Settles when stdout has shown `pattern`; for faults that wait on what the connector did. */
+export class StdoutWatch {
+  private text = "";
+  private readonly waiting: { pattern: RegExp; resolve: () => void }[] = [];
+
+  readonly onStdout = (piece: string): void => {
+    this.text += piece;
+    for (const wait of [...this.waiting]) {
+      if (wait.pattern.test(this.text)) {
+        this.waiting.splice(this.waiting.indexOf(wait), 1);
+        wait.resolve();
+      }
+    }
+  };
+
+  shows(pattern: RegExp): Promise<void> {
+    if (pattern.test(this.text)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ pattern, resolve }));
+  }
+}
+
+/** The pattern of a stream's COMPLETE status on stdout. */
+export const completeLine = (stream: string): RegExp =>
+  new RegExp(`"stream_descriptor":\\{"name":"${stream}"\\},"status":"COMPLETE"`);

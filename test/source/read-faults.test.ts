@@ -65,7 +65,12 @@ describe.concurrent("read: retried failures deliver every record exactly once", 
     expect(result.code, result.stderr).toBe(0);
     expect(records(messages)).toEqual(EXPECTED);
     expect(fake.requestsFor("flaky1")).toHaveLength(2);
-    expect(timeline(messages, "chart_flaky1")).toEqual(completed(EXPECTED.length));
+    // The platform is told the stream waits on a rate limit, and until when.
+    expect(timeline(messages, "chart_flaky1")).toEqual([
+      "STARTED",
+      "RUNNING(RATE_LIMITED)",
+      ...completed(EXPECTED.length).slice(1),
+    ]);
     // The LOG line says it retries, and why.
     const said = warnings(messages);
     expect(said).toMatch(/flaky1/);

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { readdirSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -63,7 +64,7 @@ describe("sniffing a body before any record is emitted", () => {
   });
 });
 
-const spool = await BodySpool.create();
+const { spool } = await BodySpool.create([tmpdir()]);
 afterAll(() => spool.close());
 
 /** `body` spooled as a download would spool it. */
@@ -140,7 +141,7 @@ describe("a spooled body", () => {
   });
 
   it("is gone once discarded, and close removes whatever is left", async () => {
-    const own = await BodySpool.create();
+    const { spool: own } = await BodySpool.create([tmpdir()]);
     const kept = await (async () => {
       const writer = own.writer("c1");
       await pipeline(Readable.from(["x"]), writer.attempt());

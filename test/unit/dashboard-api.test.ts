@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { amplitudeCsv, dates, envelope } from "../../fake-amplitude/csv.js";
@@ -31,7 +32,7 @@ function fixtureCsv(rows: number): string {
   });
 }
 
-const spool = await BodySpool.create();
+const { spool } = await BodySpool.create([tmpdir()]);
 afterAll(() => spool.close());
 
 const textOf = async (body: SpooledBody): Promise<string> => (await collect(body.text())).join("");
@@ -94,7 +95,9 @@ class Harness {
   }
 
   download(chartId = "abc123de"): Promise<SpooledBody> {
-    return this.client.downloadChart(chartId, spool, (notice) => void this.retries.push(notice));
+    return this.client.downloadChart(chartId, spool, {
+      onRetry: (notice) => void this.retries.push(notice),
+    });
   }
 
   async failure(promise: Promise<unknown>): Promise<ConnectorError> {
