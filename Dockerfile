@@ -23,13 +23,19 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24.22.3-bookworm-slim
+# Airbyte's image rules: a user named airbyte, uid 1000 (the base's node user, renamed),
+# owning a writable /airbyte. Chart bodies wait in the first writable of TMPDIR, /tmp,
+# /airbyte and the working directory, else in memory (a read-only root file system).
+RUN usermod --login airbyte --home /home/airbyte --move-home node \
+ && groupmod --new-name airbyte node \
+ && install -d -o airbyte -g airbyte -m 0755 /airbyte
 WORKDIR /airbyte/integration_code
 # package.json declares "type": "module" for dist/; spec.json is read by `spec` and
 # by the config validation (found next to dist/, never through the cwd).
 COPY --from=prod-deps /build/node_modules ./node_modules
 COPY --from=build /build/dist/src ./dist/src
 COPY package.json spec.json ./
-# Memory (README, "Performance"; npm run bench runs the CLI with these settings):
+# Memory (docs/performance.md; npm run bench runs the CLI with these settings):
 # - --max-semi-space-size=8: Node 24 lets V8's young generation grow to 64 MB
 #   semi-spaces (a 141 MB heap for a large chart); 8 MB held it at ~29 MB, at a cost
 #   within the run-to-run noise.
@@ -40,13 +46,12 @@ COPY package.json spec.json ./
 ENV NODE_ENV=production \
     TMPDIR=/tmp \
     MALLOC_MMAP_THRESHOLD_=131072 \
-    AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/cli.js"
+    AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-semi-space-size=8 /airbyte/integration_code/dist/src/cli.js"
 LABEL io.airbyte.name="airbyte/source-amplitude-charts" \
       io.airbyte.version="0.1.0" \
       org.opencontainers.image.title="source-amplitude-charts" \
       org.opencontainers.image.description="Airbyte source: Amplitude saved charts (by chart ID) as long rows" \
       org.opencontainers.image.licenses="MIT"
-# uid 1000, as the platform runs it; the code is root-owned and read-only to it, and
-# the only writes (chart bodies spooled during a read) go under /tmp.
-USER node
-ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/cli.js"]
+# The code is root-owned and read-only to the airbyte user.
+USER airbyte
+ENTRYPOINT ["/usr/local/bin/node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/cli.js"]

@@ -235,7 +235,7 @@ async function dashboard(
 function imageRuntime(): { nodeFlags: string[]; env: string[] } {
   const runtime = runtimeStage(dockerfile(readFileSync(join(root, "Dockerfile"), "utf8")));
   const entrypoint = runtime.entrypoint ?? [];
-  if (entrypoint[0] !== "node")
+  if (!/(^|\/)node$/.test(entrypoint[0] ?? ""))
     throw new Error(`unexpected ENTRYPOINT ${JSON.stringify(entrypoint)}`);
   return {
     nodeFlags: entrypoint.slice(1, -1),

@@ -7,6 +7,8 @@ import {
   sampleExpectations,
 } from "../../fake-amplitude/sample-charts.js";
 import { parseConfig, REGION_HOSTS } from "../../src/config/config.js";
+import { DEFAULT_RETRY_POLICY } from "../../src/http/retry-policy.js";
+import { PROGRESS_EVERY_MS } from "../../src/source/progress.js";
 import { catalogStreams } from "../../src/streams/catalog.js";
 import { assertConfiguredCatalog } from "../helpers/protocol.js";
 import { draft07 } from "./cat-checks.js";
@@ -29,7 +31,10 @@ import {
 const string = { type: "string" };
 const object = { type: "object" };
 
-/** The fields of ConnectorMetadataDefinitionV0's `data` (additionalProperties: false there). */
+/**
+ * ConnectorMetadataDefinitionV0 as Airbyte's metadata service models it (extra fields
+ * forbidden), with the shapes of the optional fields this project uses.
+ */
 const METADATA_SCHEMA = {
   type: "object",
   required: ["metadataSpecVersion", "data"],
@@ -59,6 +64,19 @@ const METADATA_SCHEMA = {
           pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
         },
         connectorBuildOptions: object,
+        connectorTestSuitesOptions: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["suite"],
+            additionalProperties: false,
+            properties: {
+              suite: { enum: ["unitTests", "integrationTests", "acceptanceTests", "liveTests"] },
+              testSecrets: { type: "array" },
+              testConnections: { type: "array" },
+            },
+          },
+        },
         connectorType: { enum: ["source", "destination"] },
         dockerRepository: { type: "string", pattern: "^[a-z0-9]+([._/-][a-z0-9]+)*$" },
         dockerImageTag: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+(-[\\w.]+)?$" },
@@ -66,10 +84,41 @@ const METADATA_SCHEMA = {
         supportsNormalization: { type: "boolean" },
         license: string,
         documentationUrl: { type: "string", pattern: "^https://" },
+        externalDocumentationUrls: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["title", "url"],
+            additionalProperties: false,
+            properties: {
+              title: string,
+              url: { type: "string", pattern: "^https://" },
+              type: {
+                enum: [
+                  "api_deprecations",
+                  "api_reference",
+                  "api_release_history",
+                  "authentication_guide",
+                  "data_model_reference",
+                  "developer_community",
+                  "migration_guide",
+                  "openapi_spec",
+                  "other",
+                  "permissions_scopes",
+                  "rate_limits",
+                  "sql_reference",
+                  "status_page",
+                ],
+              },
+              requiresLogin: { type: "boolean" },
+            },
+          },
+        },
         githubIssueLabel: string,
         maxSecondsBetweenMessages: { type: "integer" },
         releaseDate: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
         protocolVersion: string,
+        erdUrl: string,
         connectorSubtype: {
           enum: [
             "api",
@@ -83,16 +132,21 @@ const METADATA_SCHEMA = {
           ],
         },
         releaseStage: { enum: ["alpha", "beta", "generally_available", "custom"] },
-        supportLevel: { enum: ["community", "certified", "enterprise", "archived"] },
+        supportLevel: { enum: ["community", "certified", "archived"] },
         tags: { type: "array", items: string },
-        registries: object,
+        registryOverrides: object,
         allowedHosts: { type: "object", properties: { hosts: { type: "array", items: string } } },
         releases: object,
         normalizationConfig: object,
         suggestedStreams: object,
         resourceRequirements: object,
         ab_internal: object,
-        remotePackageIndex: object,
+        remoteRegistries: object,
+        supportsRefreshes: { type: "boolean" },
+        generated: object,
+        supportsFileTransfer: { type: "boolean" },
+        supportsDataActivation: { type: "boolean" },
+        connectorIPCOptions: object,
       },
     },
   },
@@ -188,10 +242,43 @@ describe("metadata.yaml", () => {
     expect(data.tags).toContain("language:typescript");
   });
 
-  it("allowedHosts names both Amplitude API hosts, every host a data region uses", () => {
+  it("allowedHosts names every host the connector may call: both APIs, both regions", () => {
     const hosts = metadata().data.allowedHosts?.hosts ?? [];
-    expect(hosts).toEqual(expect.arrayContaining(["amplitude.com", "analytics.eu.amplitude.com"]));
     for (const url of Object.values(REGION_HOSTS)) expect(hosts).toContain(new URL(url).hostname);
+    expect(hosts).toEqual(
+      expect.arrayContaining(["developer-api.amplitude.com", "developer-api.eu.amplitude.com"]),
+    );
+  });
+
+  it("links Amplitude's API reference, rate limits and key guide", () => {
+    const links = (metadata().data.externalDocumentationUrls ?? []) as { type?: string }[];
+    for (const type of ["api_reference", "rate_limits", "authentication_guide"]) {
+      expect(links.map((l) => l.type)).toContain(type);
+    }
+  });
+
+  it("gives a release date, the acceptance suite and an icon.svg beside it", () => {
+    const { data } = metadata();
+    expect(Date.parse(String(data.releaseDate))).toBeLessThanOrEqual(Date.now());
+    expect(data.connectorTestSuitesOptions).toContainEqual({ suite: "acceptanceTests" });
+    expect(data.icon).toBe("icon.svg");
+    const svg = readText("icon.svg");
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    expect(svg.trim().endsWith("</svg>")).toBe(true);
+  });
+
+  it("maxSecondsBetweenMessages outlasts the longest a chart may keep a read silent", () => {
+    // Records and states are the platform's heartbeat: the longest silence is one chart's
+    // every attempt with the default timeout, and every retry's longest wait.
+    const spec = readJson<{
+      connectionSpecification: { properties: { request_timeout_seconds: { default: number } } };
+    }>("spec.json");
+    const attempt = spec.connectionSpecification.properties.request_timeout_seconds.default;
+    const { maxRetries, maxRetryAfterMs } = DEFAULT_RETRY_POLICY;
+    const silence = (maxRetries + 1) * attempt + (maxRetries * maxRetryAfterMs) / 1000;
+    expect(metadata().data.maxSecondsBetweenMessages).toBeGreaterThan(silence);
+    // ... and the progress lines come far more often than that.
+    expect(PROGRESS_EVERY_MS / 1000).toBeLessThan(silence / 10);
   });
 
   it("agrees with package.json (version, license) and spec.json (documentationUrl)", () => {

@@ -1,8 +1,9 @@
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
-import { parseMessages } from "../helpers/protocol.js";
+import { logs, parseMessages } from "../helpers/protocol.js";
 import { configuredCatalogFrom, recordMessages, type DiscoveredStream } from "./cat-checks.js";
 import { dockerfile } from "../../scripts/dockerfile.js";
 import { metadata, readJson, readText } from "./paths.js";
@@ -46,13 +47,38 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
     expect(env.AIRBYTE_ENTRYPOINT).toBe((config.Entrypoint ?? []).join(" "));
   });
 
-  it("runs as uid 1000 with /bin/sh, on the Node.js of the Dockerfile's FROM tag", async () => {
-    expect(await sh("id -u; id -g")).toBe("1000\n1000\n");
+  it("runs as the user airbyte, uid 1000, with /bin/sh, on the Node.js of the Dockerfile's FROM tag", async () => {
+    expect(await sh("id -un; id -u; id -g")).toBe("airbyte\n1000\n1000\n");
     expect(await sh("test -x /bin/sh && echo ok")).toBe("ok\n");
     const tag = /^node:(\d+\.\d+\.\d+)-/.exec(
       dockerfile(readText("Dockerfile")).find((i) => i.keyword === "FROM")?.args ?? "",
     );
     expect(await sh("node --version")).toBe(`v${tag?.[1]}\n`);
+  });
+
+  it("gives the airbyte user a /airbyte it owns and can write to", async () => {
+    expect(await sh("stat -c '%U %G' /airbyte; test -w /airbyte && echo writable")).toBe(
+      "airbyte airbyte\nwritable\n",
+    );
+  });
+
+  it("AIRBYTE_ENTRYPOINT names absolute paths and works from any working directory", async () => {
+    const env = Object.fromEntries(
+      (image.imageConfig().Env ?? []).map((e) => [
+        e.slice(0, e.indexOf("=")),
+        e.slice(e.indexOf("=") + 1),
+      ]),
+    );
+    const [program, ...rest] = (env.AIRBYTE_ENTRYPOINT ?? "").split(" ");
+    expect(program?.startsWith("/")).toBe(true);
+    expect(rest.at(-1)?.startsWith("/")).toBe(true);
+    // The platform may start the connector in /source, where its files are.
+    const result = await image.container({
+      workdir: "/",
+      shellScript: "cd /tmp && $AIRBYTE_ENTRYPOINT spec",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseMessages(result.stdout).map((m) => m.type)).toEqual(["SPEC"]);
   });
 
   it("holds only the built code, spec.json, package.json and the production dependencies", async () => {
@@ -79,7 +105,22 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
     expect(modules).not.toContain(".bin"); // no dev tooling
   });
 
-  it("writes at run time only under /tmp (the code is read-only to uid 1000)", async () => {
+  /** discover's catalog for the sample project, as the platform would configure it. */
+  async function sampleRead(baseUrl: string) {
+    const config = {
+      ...readJson<Record<string, unknown>>("integration_tests/sample_config.json"),
+      base_url: baseUrl,
+    };
+    const discover = await image.run("discover", { config });
+    const streams = (
+      discover.messages.find((m) => m.type === "CATALOG")?.catalog as {
+        streams: DiscoveredStream[];
+      }
+    ).streams;
+    return platformFiles("read", { config, catalog: configuredCatalogFrom(streams) });
+  }
+
+  it("writes nothing outside where bodies wait, and leaves nothing there (started in /source)", async () => {
     expect(
       (await image.shell("test -w /airbyte/integration_code || test -w dist/src/cli.js")).code,
     ).not.toBe(0);
@@ -87,37 +128,62 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
     const baseUrl = await fake.start();
     let files: ReturnType<typeof platformFiles> | undefined;
     try {
-      const config = {
-        ...readJson<Record<string, unknown>>("integration_tests/sample_config.json"),
-        base_url: baseUrl,
-      };
-      const discover = await image.run("discover", { config });
-      const streams = (
-        discover.messages.find((m) => m.type === "CATALOG")?.catalog as {
-          streams: DiscoveredStream[];
-        }
-      ).streams;
-      files = platformFiles("read", { config, catalog: configuredCatalogFrom(streams) });
+      files = await sampleRead(baseUrl);
       const script = [
         "touch /tmp/.before",
+        `cd ${files.containerDir}`,
         `$AIRBYTE_ENTRYPOINT ${files.args.join(" ")} > /tmp/read.jsonl || exit 1`,
         "find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /tmp \\) -prune -o -newer /tmp/.before -print",
         "echo ---",
-        "ls -A /tmp",
+        "ls -A /tmp /airbyte",
         "echo ---",
         "cat /tmp/read.jsonl",
       ].join("; ");
       const result = await image.shell(script, [files]);
       expect(result.code, result.stderr).toBe(0);
-      const [changed, tmp, output] = result.stdout.split("---\n");
+      const [changed, left, output] = result.stdout.split("---\n");
       expect(changed, "files written outside /tmp").toBe("");
-      expect((tmp ?? "").split("\n").filter(Boolean).sort(), "left in /tmp").toEqual([
-        ".before",
-        "read.jsonl",
-      ]);
-      expect(recordMessages(parseMessages(output ?? "")).length).toBeGreaterThan(0);
+      expect(left, "left in /tmp or /airbyte").toBe(
+        "/airbyte:\nintegration_code\n\n/tmp:\n.before\nread.jsonl\n",
+      );
+      const messages = parseMessages(output ?? "");
+      expect(recordMessages(messages).length).toBeGreaterThan(0);
+      // /tmp was writable: no word about where bodies wait.
+      expect(logs(messages).filter((l) => /^(Chart bodies wait in|No folder)/.test(l))).toEqual([]);
     } finally {
       await fake.stop();
+      if (files) rmSync(dirname(files.hostDir), { recursive: true, force: true });
+    }
+  });
+
+  it("with /tmp read-only, bodies wait in /airbyte, which is left as it was", async () => {
+    const fake = new FakeAmplitude(sampleProject());
+    const baseUrl = await fake.start();
+    let files: ReturnType<typeof platformFiles> | undefined;
+    const readOnlyTmp = mkdtempSync(join(tmpdir(), "read-only-tmp-"));
+    chmodSync(readOnlyTmp, 0o755);
+    try {
+      files = await sampleRead(baseUrl);
+      const result = await image.container({
+        mounts: [files, { hostDir: readOnlyTmp, containerDir: "/tmp" }],
+        shellScript: `$AIRBYTE_ENTRYPOINT ${files.args.join(" ")} && ls -A /airbyte >&2`,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe("integration_code\n");
+      const messages = parseMessages(result.stdout);
+      const expected = readText("integration_tests/expected_records.jsonl")
+        .trim()
+        .split("\n").length;
+      expect(recordMessages(messages)).toHaveLength(expected);
+      const info = logs(messages, "INFO").filter((l) => l.startsWith("Chart bodies wait in"));
+      expect(info).toHaveLength(1);
+      expect(info[0]).toMatch(
+        /^Chart bodies wait in \/airbyte\/amplitude-charts-\w+; not writable: \/tmp \(EROFS\)\.$/,
+      );
+      expect(logs(messages, "WARN")).toEqual([]);
+    } finally {
+      await fake.stop();
+      rmSync(readOnlyTmp, { recursive: true, force: true });
       if (files) rmSync(dirname(files.hostDir), { recursive: true, force: true });
     }
   });

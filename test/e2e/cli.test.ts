@@ -111,4 +111,30 @@ describe.concurrent("the CLI", () => {
     });
     expect(p.request_timeout_seconds).toMatchObject({ type: "integer", default: 300 });
   });
+
+  it("groups the form: keys, region and charts first, then the advanced options", () => {
+    const spec = specJson.connectionSpecification as {
+      groups: { id: string; title: string }[];
+      properties: Record<string, { group?: string; order?: number; always_show?: boolean }>;
+    };
+    const inGroup = (id: string): string[] =>
+      Object.entries(spec.properties)
+        .filter(([, p]) => p.group === id)
+        .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
+        .map(([name]) => name);
+    expect(spec.groups.map((g) => g.id)).toEqual(["connection", "advanced"]);
+    expect(inGroup("connection")).toEqual(["api_key", "secret_key", "data_region", "chart_ids"]);
+    expect(inGroup("advanced")).toEqual([
+      "base_url",
+      "max_concurrent_requests",
+      "request_timeout_seconds",
+    ]);
+    // Every field is in a group; the optional region is shown, not folded away.
+    expect(Object.values(spec.properties).every((p) => p.group !== undefined)).toBe(true);
+    expect(spec.properties.data_region?.always_show).toBe(true);
+    expect(
+      (spec.properties.chart_ids as { items?: { pattern_descriptor?: string } }).items
+        ?.pattern_descriptor,
+    ).toBe("chart ID or chart URL");
+  });
 });
