@@ -1,4 +1,5 @@
 import yargs, { type Argv } from "yargs";
+import { CATALOG_RECIPE } from "./config/catalog.js";
 import { UsageError } from "./errors.js";
 import { loadSpec } from "./spec.js";
 
@@ -127,7 +128,8 @@ function withFiles(y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv {
       if (value === undefined || value === "") {
         const stray = parsed._[1];
         const hint = stray !== undefined ? ` (did you mean --${name} ${String(stray)}?)` : "";
-        throw new UsageError(`missing --${name} <${FILE_OPTIONS[name]}>${hint}.`);
+        const recipe = name === "catalog" ? ` ${CATALOG_RECIPE}` : "";
+        throw new UsageError(`missing --${name} <${FILE_OPTIONS[name]}>${hint}.${recipe}`);
       }
     }
     return true;

@@ -4,6 +4,8 @@ import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
 import { selectStreams } from "./config/catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
+import { CHECK_RETRY_POLICY } from "./http/retry-policy.js";
+import { unknownOptionsWarning } from "./config/unknown-options.js";
 import { asConnectorError, stackOf, UsageError } from "./errors.js";
 import { errorTrace } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
@@ -74,9 +76,13 @@ async function run(
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
   const log = (level: "INFO" | "WARN", message: string) => writer.log(level, message);
+  const unknown = unknownOptionsWarning(raw);
+  if (unknown && commandLine.command !== "discover") await writer.log("WARN", unknown);
 
   if (commandLine.command === "check") {
-    const result = await checkConnection(raw, (config) => connect(config, { log, env: io.env }));
+    const result = await checkConnection(raw, (config) =>
+      connect(config, { log, env: io.env, policy: CHECK_RETRY_POLICY, connectTimeoutMs: 10_000 }),
+    );
     await writer.message({ type: "CONNECTION_STATUS", connectionStatus: result });
     return 0;
   }
@@ -90,7 +96,8 @@ async function run(
     return 0;
   }
 
-  const selected = selectStreams(await readJsonFile(commandLine.catalog, "catalog"), config);
+  const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
+  const selected = selectStreams(catalog, config);
   const amplitude = connect(config, { log, env: io.env });
   try {
     const complete = await read(config, selected, amplitude, writer, {

@@ -14,6 +14,8 @@ export interface ConnectOptions {
   log: Logger;
   env: Record<string, string | undefined>;
   policy?: RetryPolicy;
+  /** How long a connection may take to open (check: short, so it can try again in time). */
+  connectTimeoutMs?: number;
 }
 
 /** The clients for a validated config. */
@@ -23,6 +25,7 @@ export function connect(config: ConnectorConfig, options: ConnectOptions): Ampli
     connections: config.maxConcurrentRequests,
     timeoutMs: config.requestTimeoutMs,
     policy: options.policy ?? DEFAULT_RETRY_POLICY,
+    ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     log: options.log,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * factor)),
     // A loopback test server is never reached through a proxy.

@@ -10,8 +10,10 @@ export function chartErrorTable(chart: {
   chartId: string;
   region: string;
   url: string;
+  /** The base_url the user set, if any: a wrong one shows as 404s. */
+  baseUrl?: string;
 }): ErrorTable {
-  const { chartId, region, url } = chart;
+  const { chartId, region, url, baseUrl } = chart;
   const authFix =
     `Check that api_key and secret_key are the keys of the Amplitude project that owns chart ${chartId}, ` +
     `and that data_region matches that project (now "${region}"; EU data residency projects need "EU Residency Server", all others "Standard Server").`;
@@ -43,7 +45,11 @@ export function chartErrorTable(chart: {
         case status === 404:
           return fail(
             `Chart ${chartId} was not found (${said}). Check the chart ID (the part after /chart/ in the chart's URL), ` +
-              `that the chart is saved, and that it belongs to the project of these keys in region "${region}".`,
+              `that the chart is saved, and that it belongs to the project of these keys in region "${region}".` +
+              (baseUrl !== undefined
+                ? ` base_url is set (${baseUrl}): check that it is Amplitude's API host (https://amplitude.com or ` +
+                  "https://analytics.eu.amplitude.com, or a proxy for it) with no path of its own, or remove it."
+                : ""),
           );
         case status === 408 || status === 429 || status >= 500:
           return { kind: "retry", reason: said };

@@ -35,12 +35,14 @@ export class DashboardApi {
     );
   }
 
-  /** Asks for the chart and returns the first bytes of its body (for check). */
+  /** Asks for the chart and returns the first bytes of its body (for check), by `deadline`. */
   probeChart(
     chartId: string,
+    deadline?: number,
     maxBytes = 64 * 1024,
   ): Promise<{ head: string; contentType: string }> {
-    return this.http.get(this.request(chartId), async ({ body, contentType }) => ({
+    const request = { ...this.request(chartId), ...(deadline !== undefined && { deadline }) };
+    return this.http.get(request, async ({ body, contentType }) => ({
       head: await readSome(body, maxBytes),
       contentType,
     }));
@@ -52,7 +54,12 @@ export class DashboardApi {
       url,
       headers: { authorization: this.authorization, accept: "application/json, text/csv" },
       label: `Chart ${chartId}`,
-      table: chartErrorTable({ chartId, region: this.config.dataRegion, url }),
+      table: chartErrorTable({
+        chartId,
+        region: this.config.dataRegion,
+        url,
+        ...(this.config.baseUrlGiven && { baseUrl: this.config.baseUrl }),
+      }),
     };
   }
 }

@@ -17,6 +17,8 @@ export interface ConnectorConfig {
   dataRegion: DataRegion;
   /** Scheme, host and optional path prefix, without a trailing slash. */
   baseUrl: string;
+  /** Whether base_url was given (rather than taken from data_region). */
+  baseUrlGiven: boolean;
   maxConcurrentRequests: number;
   requestTimeoutMs: number;
 }
@@ -31,6 +33,9 @@ interface RawConfig {
   max_concurrent_requests: number;
   request_timeout_seconds: number;
 }
+
+/** The options whose surrounding whitespace is removed (Amplitude's keys contain none). */
+const TRIMMED = ["api_key", "secret_key"];
 
 let validate: ReturnType<Ajv["compile"]> | undefined;
 
@@ -61,6 +66,11 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     throw configError("The config must be a JSON object with api_key, secret_key and chart_ids.");
   }
   const copy = structuredClone(raw) as Record<string, unknown>;
+  // Keys never hold whitespace; a pasted one often carries a space or a line break.
+  for (const name of TRIMMED) {
+    const value = copy[name];
+    if (typeof value === "string") copy[name] = value.trim();
+  }
   const check = validator();
   if (!check(copy)) throw configError(`Invalid config: ${describeErrors(check.errors ?? [])}.`);
   const config = copy as unknown as RawConfig;
@@ -71,6 +81,7 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     chartIds: chartIdsOf(config.chart_ids),
     dataRegion: config.data_region,
     baseUrl: baseUrlOf(config.base_url, config.data_region),
+    baseUrlGiven: config.base_url !== undefined && config.base_url.trim() !== "",
     maxConcurrentRequests: config.max_concurrent_requests,
     requestTimeoutMs: Math.min(config.request_timeout_seconds * 1000, MAX_TIMER_MS),
   };
@@ -125,12 +136,13 @@ export function configSecrets(raw: unknown): string[] {
   const values = Object.entries(properties)
     .filter(([, property]) => property.airbyte_secret === true)
     .map(([name]) => config[name])
-    .filter((value): value is string => typeof value === "string");
+    .filter((value): value is string => typeof value === "string")
+    .flatMap((value) => [value, value.trim()]);
   const { api_key: user, secret_key: password } = config;
   if (typeof user === "string" && typeof password === "string") {
-    values.push(Buffer.from(`${user}:${password}`).toString("base64"));
+    values.push(Buffer.from(`${user.trim()}:${password.trim()}`).toString("base64"));
   }
-  return values;
+  return [...new Set(values)];
 }
 
 export function isLoopback(hostname: string): boolean {

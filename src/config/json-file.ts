@@ -1,24 +1,57 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
+import { jsonSyntaxError } from "./json-syntax.js";
 
 /**
- * A JSON file named on the command line (config, catalog, state), parsed. A file that
- * cannot be read or is not JSON is a usage error that says where and why, and never
- * quotes the file: a config file holds keys.
+ * A JSON file named on the command line (config, catalog), parsed. A file that cannot be
+ * read or is not JSON is a usage error that says where and why (line and column), and
+ * never quotes the file: a config file holds keys.
  */
-export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
+export async function readJsonFile(
+  path: string,
+  what: string,
+  options: { jsonLines?: boolean } = {},
+): Promise<unknown> {
+  const text = await readTextFile(path, what);
+  if (options.jsonLines) {
+    const lines = jsonLines(text);
+    if (lines) return lines;
+  }
+  return parseJsonText(text, path, what);
+}
+
+/** A command's output saved whole (several JSON lines) as their list; undefined otherwise. */
+function jsonLines(text: string): unknown[] | undefined {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length < 2) return undefined;
   try {
-    text = await readFile(path, "utf8");
+    return lines.map((line) => JSON.parse(line) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
   } catch (error) {
     throw new UsageError(`cannot read the ${what} file ${path}: ${readProblem(error)}.`);
   }
+}
+
+export function parseJsonText(raw: string, path: string, what: string): unknown {
+  // Some editors save a byte-order mark; JSON.parse does not take one.
+  const text = raw.replace(/^\uFEFF/, "");
   try {
     return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(
-      `the ${what} file ${path} is not valid JSON (${jsonProblem(text, error)}).`,
-    );
+  } catch {
+    const syntax = jsonSyntaxError(text);
+    const where = syntax
+      ? syntax.problem === "the file is empty"
+        ? syntax.problem
+        : `line ${syntax.line}, column ${syntax.column}: ${syntax.problem}`
+      : "it could not be parsed";
+    throw new UsageError(`the ${what} file ${path} is not valid JSON (${where}).`);
   }
 }
 
@@ -34,19 +67,4 @@ function readProblem(error: unknown): string {
     default:
       return String(code ?? error);
   }
-}
-
-/**
- * Where and why JSON.parse failed, without V8's quote of the text around the error:
- * that quote can hold part of a key when the config file is broken.
- */
-function jsonProblem(text: string, error: unknown): string {
-  if (text.trim() === "") return "the file is empty";
-  const message = error instanceof Error ? error.message : "";
-  const at = /^(.*) in JSON at position (\d+)/.exec(message);
-  if (!at) return "unexpected text; check its quotes, commas and braces";
-  const before = text.slice(0, Number(at[2]));
-  const line = before.split("\n").length;
-  const column = before.length - before.lastIndexOf("\n");
-  return `${at[1]} at line ${line}, column ${column}`;
 }

@@ -45,6 +45,18 @@ export interface GetRequest extends RequestHooks {
   /** Names the request in log lines ("Chart abc123de"). */
   label: string;
   table: ErrorTable;
+  /** Epoch ms by which the answer must have come, retries included (check has 30 s in all). */
+  deadline?: number;
+}
+
+/**
+ * The deadline came while an attempt was still waiting for its answer (a chart Amplitude
+ * is still computing), or before it could start: not a failure of the request.
+ */
+export class NoAnswerInTime extends Error {
+  constructor(readonly label: string) {
+    super(`${label}: no answer before the deadline`);
+  }
 }
 
 export interface Answer {
@@ -58,6 +70,8 @@ export type Logger = (level: "INFO" | "WARN", message: string) => Promise<void>;
 export interface HttpClientOptions {
   /** Connections per origin. */
   connections: number;
+  /** How long a connection may take to open (default: the attempt's timeout, at most 30 s). */
+  connectTimeoutMs?: number;
   /** One attempt, from the request to the last byte. */
   timeoutMs: number;
   policy: RetryPolicy;
@@ -100,7 +114,7 @@ export class HttpClient {
     const agentOptions = {
       connections: options.connections,
       keepAliveTimeout: 30_000,
-      connect: { timeout: Math.min(options.timeoutMs, 30_000) },
+      connect: { timeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 30_000) },
     };
     this.dispatcher = options.useProxy
       ? new EnvHttpProxyAgent(agentOptions)
@@ -110,17 +124,24 @@ export class HttpClient {
   async get<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
     const { policy } = this.options;
     let unreachable = true;
+    let lastReason = "";
     for (let retry = 0; ; retry++) {
       try {
         req.onAttempt?.(retry + 1);
         return await this.attempt(req, onBody);
       } catch (error) {
+        // Cut by the deadline after attempts that never reached a server: still unreachable.
+        if (error instanceof NoAnswerInTime && retry > 0 && unreachable) {
+          throw req.table.exhausted(retry, lastReason, true);
+        }
         if (!(error instanceof RetryableFailure)) throw error;
         unreachable &&= error.unreachable;
-        if (retry >= policy.maxRetries) {
+        lastReason = error.reason;
+        const waitMs = retryDelayMs(retry + 1, error.retryAfterMs, policy, this.random);
+        const pastDeadline = req.deadline !== undefined && Date.now() + waitMs >= req.deadline;
+        if (retry >= policy.maxRetries || pastDeadline) {
           throw req.table.exhausted(retry + 1, error.reason, unreachable);
         }
-        const waitMs = retryDelayMs(retry + 1, error.retryAfterMs, policy, this.random);
         const serverAskedWait = error.retryAfterMs !== undefined;
         await this.options.log(
           "WARN",
@@ -145,7 +166,10 @@ export class HttpClient {
   }
 
   private async attempt<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
-    const { timeoutMs } = this.options;
+    const budget = req.deadline === undefined ? Infinity : req.deadline - Date.now();
+    if (budget <= 0) throw new NoAnswerInTime(req.label);
+    const timeoutMs = Math.min(this.options.timeoutMs, budget);
+    const cutByDeadline = (): boolean => timeoutMs < this.options.timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const startedAt = Date.now();
@@ -161,10 +185,12 @@ export class HttpClient {
           method: "GET",
           headers: req.headers,
           signal: controller.signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          // Our timer ends the attempt; undici's own are a backstop.
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
         });
       } catch (error) {
+        if (controller.signal.aborted && cutByDeadline()) throw new NoAnswerInTime(req.label);
         if (controller.signal.aborted) throw new RetryableFailure(timedOut());
         const reason = describeNetworkError(error);
         throw new RetryableFailure(
@@ -195,6 +221,7 @@ export class HttpClient {
       try {
         return await onBody({ body: response.body, contentType, startedAt });
       } catch (error) {
+        if (controller.signal.aborted && cutByDeadline()) throw new NoAnswerInTime(req.label);
         throw new RetryableFailure(
           controller.signal.aborted
             ? timedOut()

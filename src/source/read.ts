@@ -1,7 +1,7 @@
 import type { Amplitude } from "../amplitude/connect.js";
 import { readChartExport, type ChartExport } from "../body/chart-export.js";
 import { BodySpool, type SpooledBody } from "../body/spool.js";
-import type { SelectedStreams } from "../config/catalog.js";
+import { CATALOG_RECIPE, type SelectedStreams } from "../config/catalog.js";
 import type { ConnectorConfig } from "../config/config.js";
 import { asConnectorError, ConnectorError } from "../errors.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
@@ -44,6 +44,16 @@ export async function read(
   options: ReadOptions,
 ): Promise<boolean> {
   const needed = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
+  if (selected.from === "discovered") {
+    await writer.log(
+      "INFO",
+      "The catalog is discover's output, not a configured catalog: every stream is read, with full refresh.",
+    );
+  }
+  if (!selected.metadata && selected.charts.size === 0) {
+    await writer.log("WARN", `The catalog selects no stream: nothing to read. ${CATALOG_RECIPE}`);
+    return true;
+  }
   const streams = new Map(
     [...selected.charts].map((id) => [id, new StreamLifecycle(writer, chartStreamName(id))]),
   );

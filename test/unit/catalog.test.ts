@@ -37,15 +37,46 @@ describe("a configured catalog", () => {
     expect(selectStreams({ streams: [catConfiguredStream("chart_abc123de")] }, config)).toEqual({
       charts: new Set(["abc123de"]),
       metadata: false,
+      from: "configured",
     });
     expect(selectStreams({ streams: [catConfiguredStream("charts_metadata")] }, config)).toEqual({
       charts: new Set(),
       metadata: true,
+      from: "configured",
     });
   });
 
   it("may be empty", () => {
-    expect(selectStreams({ streams: [] }, config)).toEqual({ charts: new Set(), metadata: false });
+    expect(selectStreams({ streams: [] }, config)).toEqual({
+      charts: new Set(),
+      metadata: false,
+      from: "configured",
+    });
+  });
+});
+
+describe("discover's output given as the catalog", () => {
+  const discovered = { type: "CATALOG", catalog: { streams: catalogStreams(config.chartIds) } };
+  const every = {
+    charts: new Set(["abc123de", "x9y8z7w6"]),
+    metadata: true,
+    from: "discovered",
+  };
+
+  it("is read as every stream, full refresh: the CATALOG message, its catalog, or its lines", () => {
+    expect(selectStreams(discovered, config)).toEqual(every);
+    expect(selectStreams(discovered.catalog, config)).toEqual(every);
+    expect(selectStreams([{ type: "LOG", log: {} }, discovered], config)).toEqual(every);
+  });
+
+  it("made for other chart_ids, says so and what to do", () => {
+    const other = parseConfig({ ...config, api_key: "k", secret_key: "s", chart_ids: ["zzz999"] });
+    const stale = { type: "CATALOG", catalog: { streams: catalogStreams(other.chartIds) } };
+    const message = configErrorOf(stale).message;
+    expect(message).toContain(
+      'stream "chart_zzz999" is not a stream of this config (a catalog made for other chart_ids?)',
+    );
+    expect(message).toContain("pass discover's output as it is");
   });
 });
 
@@ -92,7 +123,17 @@ describe("a catalog that does not fit the config", () => {
   });
 
   it.each([null, [], {}, { streams: "all" }, "catalog"])("rejects %j as not a catalog", (raw) => {
-    expect(configErrorOf(raw).message).toContain('"streams" array');
+    const message = configErrorOf(raw).message;
+    expect(message).toContain('"streams" array');
+    expect(message).toContain("discover --config CONFIG > catalog.json");
+  });
+
+  it.each([
+    [{ type: "SPEC", spec: {} }, "a SPEC message (the output of spec)"],
+    [{ type: "CONNECTION_STATUS", connectionStatus: {} }, "(the output of check)"],
+    [{ api_key: "x", chart_ids: ["a"] }, "it is a config file, not a catalog"],
+  ])("recognises %j as another file", (raw, says) => {
+    expect(configErrorOf(raw).message).toContain(says);
   });
 });
 

@@ -24,9 +24,21 @@ describe("a valid config", () => {
       chartIds: ["abc123de"],
       dataRegion: "Standard Server",
       baseUrl: "https://amplitude.com",
+      baseUrlGiven: false,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 300_000,
     });
+  });
+
+  it("removes whitespace pasted around the keys (Amplitude's keys hold none)", () => {
+    const config = parseConfig({
+      ...minimal,
+      api_key: ` ${minimal.api_key}\n`,
+      secret_key: `\t${minimal.secret_key} `,
+    });
+    expect(config.apiKey).toBe(minimal.api_key);
+    expect(config.secretKey).toBe(minimal.secret_key);
+    expect(() => parseConfig({ ...minimal, api_key: "  \n" })).toThrow("api_key must not be empty");
   });
 
   it("uses the EU host for the EU Residency Server", () => {

@@ -73,6 +73,7 @@ class Harness {
       chartIds: Object.keys(options.charts ?? { abc123de: 0 }),
       dataRegion: "Standard Server",
       baseUrl,
+      baseUrlGiven: true,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 5_000,
       ...options.config,
@@ -483,7 +484,7 @@ describe("answers that are never retried", () => {
 describe("probing a chart (check)", () => {
   it("returns the beginning of the body and its type", async () => {
     const h = await harness({ charts: { big: { csv: BIG_CSV } } });
-    const probe = await h.client.probeChart("big", 1024);
+    const probe = await h.client.probeChart("big", undefined, 1024);
     expect(probe.contentType).toBe("application/json");
     expect(probe.head.length).toBeLessThanOrEqual(1024);
     expect(envelope(BIG_CSV).startsWith(probe.head)).toBe(true);

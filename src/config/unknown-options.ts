@@ -1,0 +1,86 @@
+import { loadSpec } from "../spec.js";
+
+/** An option the spec does not know, and the one it probably means. */
+export interface UnknownOption {
+  name: string;
+  probably: string | undefined;
+}
+
+/** Names people reach for, mapped to the option they mean. */
+const ALIASES: Record<string, string> = {
+  region: "data_region",
+  server: "data_region",
+  api_secret: "secret_key",
+  secret: "secret_key",
+  charts: "chart_ids",
+  chart_id: "chart_ids",
+  chart_urls: "chart_ids",
+  timeout: "request_timeout_seconds",
+  concurrency: "max_concurrent_requests",
+  url: "base_url",
+  host: "base_url",
+};
+
+/**
+ * The config's options that the spec does not know. They are accepted (the spec allows
+ * more), but a misspelt option is silently ignored, which costs users an hour: check and
+ * read name each one and the option it probably means.
+ */
+export function unknownOptions(raw: unknown): UnknownOption[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
+  const known = Object.keys(loadSpec().connectionSpecification.properties as object);
+  return Object.keys(raw)
+    .filter((name) => !known.includes(name))
+    .map((name) => ({ name, probably: closest(name, known) }));
+}
+
+/** The known option `name` most likely stands for, or undefined when none is close. */
+function closest(name: string, known: string[]): string | undefined {
+  const key = name.toLowerCase().replace(/[\s-]+/g, "_");
+  if (known.includes(key)) return key;
+  const alias = ALIASES[key];
+  if (alias) return alias;
+  // A prefix or part of a known name (request_timeout -> request_timeout_seconds).
+  const containing = known.filter((k) => k.startsWith(key) || (key.length >= 4 && k.includes(key)));
+  if (containing.length === 1) return containing[0];
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The WARN line for the unknown options, or undefined when there are none. */
+export function unknownOptionsWarning(raw: unknown): string | undefined {
+  const unknown = unknownOptions(raw);
+  if (unknown.length === 0) return undefined;
+  const each = unknown.map(({ name, probably }) =>
+    probably ? `"${name}" (did you mean "${probably}"?)` : `"${name}"`,
+  );
+  return (
+    `The config has option${unknown.length > 1 ? "s" : ""} this connector does not know, which ${unknown.length > 1 ? "are" : "is"} ignored: ` +
+    `${each.join(", ")}. Fix the name, or remove it.`
+  );
+}
