@@ -6,7 +6,7 @@
  * Dockerfile's ENTRYPOINT, its MALLOC_* settings) with stdout piped into a separate
  * reader (`wc -l`), and measures wall time and peak RSS with /usr/bin/time -v. The floor
  * program (bench/floor.ts) runs in the same pairs, alternating order. Prints a table and
- * writes it into README.md between the bench markers.
+ * writes it into docs/performance.md between the bench markers (formatted by prettier).
  *
  * A dashboard scenario then reads 12 small charts that Amplitude computes in skewed times
  * (the first in 6 s, the others in 1 s; max_concurrent_requests 3) and prints the wall
@@ -21,7 +21,7 @@
  * docs/performance.md alone.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === "dashboard") {
     console.log(await dashboard(dir, baseUrl, connector));
     await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
     return;
   }
 
@@ -197,7 +198,8 @@ async function main(): Promise<void> {
     `${runtimeNote}, the floor with node's defaults.`;
   const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`)].join("\n");
   console.log(`\n${text}`);
-  if (process.env.BENCH_NO_WRITE !== "1") writePerformanceDoc(text);
+  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_NO_WRITE !== "1") await writePerformanceDoc(text);
 }
 
 /**
@@ -333,8 +335,8 @@ const median = (values: number[]): number => {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-/** The figures go into docs/performance.md, between its bench markers. */
-function writePerformanceDoc(text: string): void {
+/** The figures go into docs/performance.md, between its bench markers, formatted as lint wants. */
+async function writePerformanceDoc(text: string): Promise<void> {
   const path = join(root, "docs", "performance.md");
   if (!existsSync(path)) return;
   const readme = readFileSync(path, "utf8");
@@ -343,7 +345,10 @@ function writePerformanceDoc(text: string): void {
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
   if (a < 0 || b < a) return console.log(`${path} has no bench markers; not updated`);
-  writeFileSync(path, `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`);
+  const updated = `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`;
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(updated, { ...options, filepath: path }));
   console.log(`${path} updated`);
 }
 
