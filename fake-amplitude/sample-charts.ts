@@ -1,4 +1,5 @@
 import { amplitudeCsv, dates, type ChartExport } from "./csv.js";
+import { sampleDeveloperApi } from "./developer-api.js";
 import type { FakeAmplitudeOptions, FakeChart } from "./server.js";
 
 /**
@@ -124,11 +125,15 @@ export function sampleCharts(): Record<string, FakeChart> {
   return Object.fromEntries(SAMPLE_CHARTS.map((c) => [c.id, { csv: amplitudeCsv(c.chart) }]));
 }
 
-/** The fake's options for the sample project: keys and charts, no faults. */
+/**
+ * The fake's options for the sample project: keys and charts, no faults, and the Developer
+ * API's view of the same charts (used only by a config with developer_api_token).
+ */
 export const sampleProject = (): FakeAmplitudeOptions => ({
   apiKey: SAMPLE_API_KEY,
   secretKey: SAMPLE_SECRET_KEY,
   charts: sampleCharts(),
+  developerApi: sampleDeveloperApi(),
 });
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { FakeDeveloperApi, type FakeDeveloperApiOptions } from "./developer-api.js";
 
 /**
  * A stand-in for Amplitude's Dashboard REST API on 127.0.0.1: `GET /api/3/chart/{id}/csv`
@@ -39,6 +40,8 @@ export interface FakeAmplitudeOptions {
   charts: Record<string, FakeChart>;
   /** Faults per chart, used one per request, in order; then the chart answers normally. */
   faults?: Record<string, Fault[]>;
+  /** Also serve the Developer API (`/v1/...`) on the same port. */
+  developerApi?: FakeDeveloperApiOptions;
 }
 
 export interface RecordedRequest {
@@ -69,7 +72,14 @@ export class FakeAmplitude {
     { promise: Promise<void>; resolve: () => void }
   >();
 
-  constructor(private readonly options: FakeAmplitudeOptions) {}
+  /** The Developer API's half, when the options ask for it. */
+  readonly developerApi: FakeDeveloperApi | undefined;
+
+  constructor(private readonly options: FakeAmplitudeOptions) {
+    this.developerApi = options.developerApi
+      ? new FakeDeveloperApi(options.developerApi)
+      : undefined;
+  }
 
   async start(port = 0): Promise<string> {
     const server = createServer((req, res) => void this.handle(req, res));
@@ -112,6 +122,7 @@ export class FakeAmplitude {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.developerApi && (await this.developerApi.handle(req, res))) return;
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     res.on("close", () => this.active--);

@@ -32,6 +32,7 @@ const BUILT = {
   cli: CLI,
   server: join(ROOT, "dist", "fake-amplitude", "server.js"),
   samples: join(ROOT, "dist", "fake-amplitude", "sample-charts.js"),
+  developerApi: join(ROOT, "dist", "fake-amplitude", "developer-api.js"),
 };
 const COMMAND_TIMEOUT_MS = 120_000;
 const PREVIEW_ROWS = 5;
@@ -48,6 +49,8 @@ options:
   --out DIR      write the output to DIR instead of demo-output/
   --check        only verify an earlier demo's output (streams, record counts, JSON)
   --serve        keep the fake Amplitude running afterwards, to try commands by hand
+  --developer-api  add the sample Developer API token: charts_metadata gains each
+                 chart's type, link, filters and definition (the metadata enrichment)
   --skip-setup   do not run npm ci or npm run build (the caller has built)
   --help         show this text`;
 
@@ -65,6 +68,7 @@ function parseOptions(argv) {
     if (arg === "--help" || arg === "-h") options.help = true;
     else if (arg === "--check") options.check = true;
     else if (arg === "--serve") options.serve = true;
+    else if (arg === "--developer-api") options.developerApi = true;
     else if (arg === "--skip-setup") options.setup = false;
     else if (arg === "--out" && argv[i + 1] !== undefined) options.out = resolve(argv[++i]);
     else if (arg.startsWith("--out=")) options.out = resolve(arg.slice("--out=".length));
@@ -251,6 +255,7 @@ async function runDemo(options) {
   }
   const { FakeAmplitude } = await import(pathToFileURL(BUILT.server).href);
   const samples = await import(pathToFileURL(BUILT.samples).href);
+  const developerSamples = await import(pathToFileURL(BUILT.developerApi).href);
   const { Ajv } = await import("ajv");
   const expected = samples.sampleExpectations();
 
@@ -272,6 +277,11 @@ async function runDemo(options) {
       base_url: baseUrl,
       max_concurrent_requests: 2,
       request_timeout_seconds: 60,
+      // The fake serves the Developer API on the same port; the token sees one project.
+      ...(options.developerApi && {
+        developer_api_token: developerSamples.SAMPLE_DEVELOPER_API_TOKEN,
+        developer_api_base_url: baseUrl,
+      }),
     };
     const configPath = join(out, "config.json");
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
@@ -403,6 +413,7 @@ async function runDemo(options) {
       console.log(table(data.slice(0, PREVIEW_ROWS), columns));
       if (data.length > PREVIEW_ROWS) console.log(`  ... ${data.length - PREVIEW_ROWS} more`);
     }
+    if (options.developerApi) showEnrichedRecord(metadata[1] ?? metadata[0], out);
     console.log("");
     console.log(`demo: OK. Output in ${rel(out)}/: one .jsonl file per stream, plus config.json,`);
     console.log("      catalog.json and messages/ (the Airbyte messages each command printed).");
@@ -413,6 +424,29 @@ async function runDemo(options) {
   } finally {
     await fake.stop();
   }
+}
+
+/** One charts_metadata record with the Developer API's details (its definition abridged). */
+function showEnrichedRecord(record, out) {
+  for (const field of ["chart_type", "url", "filters"]) {
+    if (record?.[field] === undefined || record[field] === null)
+      fail(
+        `with --developer-api, charts_metadata's ${field} should be set: ${JSON.stringify(record)}`,
+      );
+  }
+  const keys = Object.keys(record.definition ?? {}).length;
+  const shown = {
+    ...record,
+    definition: `{...} (${keys} keys; whole in ${rel(join(out, "charts_metadata.jsonl"))})`,
+  };
+  console.log("");
+  console.log("charts_metadata with the Developer API's details (developer_api_token is set):");
+  console.log(
+    JSON.stringify(shown, null, 2)
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n"),
+  );
 }
 
 async function serveUntilInterrupted(baseUrl, configPath, catalogPath) {

@@ -5,7 +5,7 @@ import { selectStreams } from "./config/catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
 import { CHECK_RETRY_POLICY } from "./http/retry-policy.js";
-import { unknownOptionsWarning } from "./config/unknown-options.js";
+import { configWarnings } from "./config/config-warnings.js";
 import { asConnectorError, stackOf, UsageError } from "./errors.js";
 import { errorTrace } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
@@ -46,8 +46,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await writer.message(
       errorTrace(error.failureType, error.message, {
         internalMessage: error.internalMessage,
-        // A typo on the command line needs no stack trace.
-        stackTrace: error instanceof UsageError ? undefined : stackOf(thrown),
+        // A typo on the command line or in the config needs no stack trace.
+        stackTrace: error.failureType === "config_error" ? undefined : stackOf(thrown),
       }),
     );
     say(error.message);
@@ -76,12 +76,16 @@ async function run(
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
   const log = (level: "INFO" | "WARN", message: string) => writer.log(level, message);
-  const unknown = unknownOptionsWarning(raw);
-  if (unknown && commandLine.command !== "discover") await writer.log("WARN", unknown);
+  if (commandLine.command !== "discover") {
+    for (const warning of configWarnings(raw)) await writer.log("WARN", warning);
+  }
 
   if (commandLine.command === "check") {
-    const result = await checkConnection(raw, (config) =>
-      connect(config, { log, env: io.env, policy: CHECK_RETRY_POLICY, connectTimeoutMs: 10_000 }),
+    const result = await checkConnection(
+      raw,
+      (config) =>
+        connect(config, { log, env: io.env, policy: CHECK_RETRY_POLICY, connectTimeoutMs: 10_000 }),
+      log,
     );
     await writer.message({ type: "CONNECTION_STATUS", connectionStatus: result });
     return 0;

@@ -2,10 +2,13 @@ import { isLoopback, type ConnectorConfig } from "../config/config.js";
 import { HttpClient, type Logger } from "../http/http-client.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry-policy.js";
 import { DashboardApi } from "./dashboard-api.js";
+import { DeveloperApi } from "./developer-api.js";
 
-/** The Amplitude APIs a command talks to, over one HTTP client. */
+/** The Amplitude APIs a command talks to. */
 export interface Amplitude {
   dashboard: DashboardApi;
+  /** With developer_api_token only: the chart details for charts_metadata. */
+  developer: DeveloperApi | undefined;
   /** Ends the connection pool; call once the command is done. */
   close(): Promise<void>;
 }
@@ -18,22 +21,31 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
 }
 
-/** The clients for a validated config. */
+/** The clients for a validated config: the same HTTP machinery, a pool per API. */
 export function connect(config: ConnectorConfig, options: ConnectOptions): Amplitude {
   const factor = retryDelayScale(options.env);
-  const http = new HttpClient({
-    connections: config.maxConcurrentRequests,
-    timeoutMs: config.requestTimeoutMs,
-    policy: options.policy ?? DEFAULT_RETRY_POLICY,
-    ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
-    log: options.log,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * factor)),
-    // A loopback test server is never reached through a proxy.
-    useProxy: !isLoopback(new URL(config.baseUrl).hostname),
-  });
+  const httpFor = (baseUrl: string): HttpClient =>
+    new HttpClient({
+      connections: config.maxConcurrentRequests,
+      timeoutMs: config.requestTimeoutMs,
+      policy: options.policy ?? DEFAULT_RETRY_POLICY,
+      ...(options.connectTimeoutMs !== undefined && {
+        connectTimeoutMs: options.connectTimeoutMs,
+      }),
+      log: options.log,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * factor)),
+      // A loopback test server is never reached through a proxy.
+      useProxy: !isLoopback(new URL(baseUrl).hostname),
+    });
+  const dashboardHttp = httpFor(config.baseUrl);
+  const developer = config.developerApi;
+  const developerHttp = developer ? httpFor(developer.baseUrl) : undefined;
   return {
-    dashboard: new DashboardApi(config, http),
-    close: () => http.close(),
+    dashboard: new DashboardApi(config, dashboardHttp),
+    developer: developer && developerHttp ? new DeveloperApi(developer, developerHttp) : undefined,
+    close: async () => {
+      await Promise.all([dashboardHttp.close(), developerHttp?.close()]);
+    },
   };
 }
 

@@ -69,7 +69,7 @@ export function chartErrorTable(chart: {
           "run the sync again later, or lower max_concurrent_requests.";
       return new ConnectorError(
         "transient_error",
-        `Chart ${chartId} could not be downloaded: ${attempts} attempts failed, the last with ${lastReason}. ${whatToDo}`,
+        `Amplitude gave no answer for chart ${chartId}: ${attempts} attempts failed, the last with ${lastReason}. ${whatToDo}`,
         { internalMessage: `GET ${url}: ${lastReason}` },
       );
     },

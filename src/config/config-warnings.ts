@@ -79,8 +79,30 @@ export function unknownOptionsWarning(raw: unknown): string | undefined {
   const each = unknown.map(({ name, probably }) =>
     probably ? `"${name}" (did you mean "${probably}"?)` : `"${name}"`,
   );
-  return (
-    `The config has option${unknown.length > 1 ? "s" : ""} this connector does not know, which ${unknown.length > 1 ? "are" : "is"} ignored: ` +
-    `${each.join(", ")}. Fix the name, or remove it.`
-  );
+  const some = unknown.length > 1 ? "options" : "an option";
+  const are = unknown.length > 1 ? "are" : "is";
+  return `The config has ${some} this connector does not know, which ${are} ignored: ${each.join(", ")}. Fix the name, or remove it.`;
+}
+
+/**
+ * What check and read say about a config that validates but will not do what its author
+ * meant: unknown (probably misspelt) options, a project_id without a token.
+ */
+export function configWarnings(raw: unknown): string[] {
+  const warnings: string[] = [];
+  const unknown = unknownOptionsWarning(raw);
+  if (unknown) warnings.push(unknown);
+  if (typeof raw === "object" && raw !== null) {
+    const { project_id: projectId, developer_api_token: token } = raw as Record<string, unknown>;
+    if (
+      typeof projectId === "string" &&
+      projectId.trim() !== "" &&
+      !(typeof token === "string" && token.trim() !== "")
+    ) {
+      warnings.push(
+        "project_id is set but developer_api_token is not: the chart details (filters, type, link) stay null. Add the token, or remove project_id.",
+      );
+    }
+  }
+  return warnings;
 }

@@ -9,6 +9,12 @@ export const REGION_HOSTS = {
 } as const;
 export type DataRegion = keyof typeof REGION_HOSTS;
 
+/** The Developer API's hosts, by the same data region. */
+export const DEVELOPER_API_HOSTS: Record<DataRegion, string> = {
+  "Standard Server": "https://developer-api.amplitude.com",
+  "EU Residency Server": "https://developer-api.eu.amplitude.com",
+};
+
 /** The config after validation: defaults applied, chart IDs extracted and deduplicated. */
 export interface ConnectorConfig {
   apiKey: string;
@@ -21,6 +27,17 @@ export interface ConnectorConfig {
   baseUrlGiven: boolean;
   maxConcurrentRequests: number;
   requestTimeoutMs: number;
+  /** The metadata enrichment, when developer_api_token is set. */
+  developerApi: DeveloperApiSettings | undefined;
+  /** project_id given without developer_api_token: the details stay null (check and read say so). */
+  projectIdWithoutToken: boolean;
+}
+
+export interface DeveloperApiSettings {
+  token: string;
+  /** Scheme, host and optional path prefix, without a trailing slash. */
+  baseUrl: string;
+  projectId: string | undefined;
 }
 
 /** The raw config as the spec describes it (after ajv has applied the defaults). */
@@ -32,10 +49,13 @@ interface RawConfig {
   base_url?: string;
   max_concurrent_requests: number;
   request_timeout_seconds: number;
+  developer_api_token?: string;
+  project_id?: string;
+  developer_api_base_url?: string;
 }
 
 /** The options whose surrounding whitespace is removed (Amplitude's keys contain none). */
-const TRIMMED = ["api_key", "secret_key"];
+const TRIMMED = ["api_key", "secret_key", "developer_api_token", "project_id"];
 
 let validate: ReturnType<Ajv["compile"]> | undefined;
 
@@ -80,10 +100,12 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     secretKey: config.secret_key,
     chartIds: chartIdsOf(config.chart_ids),
     dataRegion: config.data_region,
-    baseUrl: baseUrlOf(config.base_url, config.data_region),
+    baseUrl: baseUrlOf(config.base_url, "base_url", REGION_HOSTS[config.data_region]),
     baseUrlGiven: config.base_url !== undefined && config.base_url.trim() !== "",
     maxConcurrentRequests: config.max_concurrent_requests,
     requestTimeoutMs: Math.min(config.request_timeout_seconds * 1000, MAX_TIMER_MS),
+    developerApi: developerApiOf(config),
+    projectIdWithoutToken: !config.developer_api_token && Boolean(config.project_id),
   };
 }
 
@@ -102,20 +124,35 @@ function chartIdsOf(entries: string[]): string[] {
   return ids;
 }
 
-function baseUrlOf(baseUrl: string | undefined, region: DataRegion): string {
-  if (baseUrl === undefined || baseUrl.trim() === "") return REGION_HOSTS[region];
+function developerApiOf(config: RawConfig): DeveloperApiSettings | undefined {
+  const token = config.developer_api_token;
+  if (token === undefined || token === "") return undefined;
+  return {
+    token,
+    baseUrl: baseUrlOf(
+      config.developer_api_base_url,
+      "developer_api_base_url",
+      DEVELOPER_API_HOSTS[config.data_region],
+    ),
+    projectId: config.project_id === "" ? undefined : config.project_id,
+  };
+}
+
+/** A base URL option (base_url, developer_api_base_url), or the region's host when unset. */
+function baseUrlOf(baseUrl: string | undefined, option: string, regionHost: string): string {
+  if (baseUrl === undefined || baseUrl.trim() === "") return regionHost;
   let url: URL;
   try {
     url = new URL(baseUrl.trim());
   } catch {
     throw configError(
-      `Invalid config: base_url ("${baseUrl}") is not a URL; use e.g. https://amplitude.com.`,
+      `Invalid config: ${option} ("${baseUrl}") is not a URL; use e.g. ${regionHost}.`,
     );
   }
   const loopback = isLoopback(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
     throw configError(
-      `Invalid config: base_url ("${url.origin}") must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1]).`,
+      `Invalid config: ${option} ("${url.origin}") must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1]).`,
     );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
@@ -170,6 +207,10 @@ function problemOf(error: ErrorObject): string {
       return "must list at least one chart ID or chart URL";
     case "minLength":
       return "must not be empty";
+    case "pattern": {
+      const described = propertyOf(error.instancePath).pattern_descriptor;
+      return described ? `must be ${described}` : (error.message ?? "is invalid");
+    }
     case "minimum":
     case "maximum":
       return rangeOf(error.instancePath);
@@ -182,14 +223,19 @@ function problemOf(error: ErrorObject): string {
   }
 }
 
+/** The spec's description of a top-level option. */
+function propertyOf(instancePath: string): {
+  minimum?: number;
+  maximum?: number;
+  pattern_descriptor?: string;
+} {
+  const properties = loadSpec().connectionSpecification.properties as Record<string, object>;
+  return properties[instancePath.slice(1)] ?? {};
+}
+
 /** "must be between 1 and 5", from the spec's own bounds. */
 function rangeOf(instancePath: string): string {
-  const name = instancePath.slice(1);
-  const properties = loadSpec().connectionSpecification.properties as Record<
-    string,
-    { minimum?: number; maximum?: number }
-  >;
-  const { minimum, maximum } = properties[name] ?? {};
+  const { minimum, maximum } = propertyOf(instancePath);
   if (minimum !== undefined && maximum !== undefined)
     return `must be between ${minimum} and ${maximum}`;
   return minimum !== undefined ? `must be at least ${minimum}` : `must be at most ${maximum}`;

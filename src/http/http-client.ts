@@ -15,8 +15,8 @@ export interface ErrorTable {
 }
 
 export type StatusOutcome =
-  | { kind: "fail"; error: ConnectorError }
-  | { kind: "retry"; reason: string; retryAfterMs?: number };
+  /** Not retried: usually a ConnectorError for the user; an API may signal an answer it handles. */
+  { kind: "fail"; error: Error } | { kind: "retry"; reason: string; retryAfterMs?: number };
 
 /** A retry about to wait, as the caller may want to report it (a rate limit shown to the platform). */
 export interface RetryNotice {

@@ -3,7 +3,9 @@ import { explainBodyError, UnusableBody } from "../body/body-errors.js";
 import { sniffBody } from "../body/body-format.js";
 import { parseConfig, type ConnectorConfig } from "../config/config.js";
 import { ConnectorError } from "../errors.js";
+import type { DeveloperApi } from "../amplitude/developer-api.js";
 import { NoAnswerInTime } from "../http/http-client.js";
+import { chartDetails } from "./chart-details.js";
 
 export type CheckResult = { status: "SUCCEEDED" | "FAILED"; message: string };
 
@@ -21,6 +23,7 @@ export const CHECK_DEADLINE_MS = 25_000;
 export async function checkConnection(
   raw: unknown,
   connect: (config: ConnectorConfig) => Amplitude,
+  log: (level: "INFO" | "WARN", message: string) => Promise<void>,
 ): Promise<CheckResult> {
   let config: ConnectorConfig;
   try {
@@ -31,7 +34,21 @@ export async function checkConnection(
   }
   const amplitude = connect(config);
   try {
-    return await checkCharts(config, amplitude, Date.now() + CHECK_DEADLINE_MS);
+    const deadline = Date.now() + CHECK_DEADLINE_MS;
+    const [charts, details] = await Promise.all([
+      checkCharts(config, amplitude, deadline),
+      amplitude.developer
+        ? checkDetails(config, amplitude.developer, deadline, log)
+        : Promise.resolve(undefined),
+    ]);
+    if (details?.status === "FAILED") {
+      return charts.status === "FAILED"
+        ? { status: "FAILED", message: `${charts.message} ${details.message}` }
+        : details;
+    }
+    return details
+      ? { status: charts.status, message: `${charts.message} ${details.message}` }
+      : charts;
   } finally {
     await amplitude.close();
   }
@@ -90,6 +107,43 @@ async function checkCharts(
       "(wrong keys and unknown charts are refused at once), but their data was not seen; a read waits up to " +
       "request_timeout_seconds for each.",
   };
+}
+
+/**
+ * With developer_api_token: each chart's details, as a read will ask for them. A rejected
+ * token, a missing scope or a project the token cannot see is FAILED, naming the setting
+ * to fix; a chart the API does not know is said (its details will be null), not a failure.
+ */
+async function checkDetails(
+  config: ConnectorConfig,
+  developer: DeveloperApi,
+  deadline: number,
+  log: (level: "INFO" | "WARN", message: string) => Promise<void>,
+): Promise<CheckResult> {
+  try {
+    const details = await chartDetails(config.chartIds, developer, config.maxConcurrentRequests, {
+      log,
+      deadline,
+    });
+    const unknown = config.chartIds.filter((id) => details.get(id)?.found === false);
+    const projectId = await developer.projectId();
+    return {
+      status: "SUCCEEDED",
+      message:
+        unknown.length === 0
+          ? `The Developer API gave the details of every chart (project ${projectId}).`
+          : `The Developer API does not know chart(s) ${unknown.join(", ")} in project ${projectId}: their filters, type and link will be null (check project_id).`,
+    };
+  } catch (error) {
+    if (error instanceof NoAnswerInTime) {
+      return {
+        status: "SUCCEEDED",
+        message: `The Developer API had not answered after ${CHECK_DEADLINE_MS / 1000} s: the chart details were not seen.`,
+      };
+    }
+    if (error instanceof ConnectorError) return { status: "FAILED", message: error.message };
+    throw error;
+  }
 }
 
 /** One chart's answer: its first bytes must look like chart data. */

@@ -6,12 +6,8 @@ import type { ConnectorConfig } from "../config/config.js";
 import { asConnectorError, ConnectorError } from "../errors.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 import { chartRecordLines, chartStreamName } from "../streams/chart-stream.js";
-import {
-  chartMetadata,
-  metadataRecordLine,
-  METADATA_STREAM,
-  type ChartMetadata,
-} from "../streams/metadata-stream.js";
+import { chartMetadata, metadataRecordLine, METADATA_STREAM } from "../streams/metadata-stream.js";
+import { chartDetails } from "./chart-details.js";
 import { ChartDownloads } from "./chart-downloads.js";
 import { WaitReport } from "./progress.js";
 import { StreamLifecycle, type StreamEmitter } from "./stream-lifecycle.js";
@@ -83,7 +79,7 @@ export async function read(
   });
 
   let allComplete = true;
-  const metadata = new Map<string, ChartMetadata>();
+  const summaries = new Map<string, ChartSummary>();
   const unreported = new Map<string, ConnectorError>();
   waits.start();
   try {
@@ -92,7 +88,7 @@ export async function read(
       const readChart = async (
         consume: (chart: ChartExport) => Promise<number | undefined>,
       ): Promise<void> => {
-        metadata.set(chartId, await readOneChart(chartId, await ended.body, writer, consume));
+        summaries.set(chartId, await readOneChart(chartId, await ended.body, writer, consume));
       };
       const stream = streams.get(chartId);
       if (stream) {
@@ -112,9 +108,21 @@ export async function read(
       const stream = new StreamLifecycle(writer, METADATA_STREAM);
       const complete = await stream.run(async (emit) => {
         // In config order, whatever order the charts came in.
-        for (const chartId of needed) {
-          const record = metadata.get(chartId);
-          if (record) await emit.records(metadataRecordLine(record), 1);
+        const read = needed.filter((id) => summaries.has(id));
+        const details = amplitude.developer
+          ? await chartDetails(read, amplitude.developer, config.maxConcurrentRequests, {
+              log: (level, message) => writer.log(level, message),
+              onRetry: async (notice) => {
+                if (notice.status === 429) await stream.rateLimited(notice.nextAttemptAt);
+              },
+            })
+          : undefined;
+        for (const chartId of read) {
+          const record = chartMetadata(
+            summaries.get(chartId) as ChartSummary,
+            details?.get(chartId),
+          );
+          await emit.records(metadataRecordLine(record), 1);
         }
         const failures = needed.flatMap((id) => unreported.get(id) ?? []);
         if (failures.length > 0) throw combine(failures);
@@ -145,17 +153,20 @@ async function openSpool(folders: string[], writer: ProtocolWriter): Promise<Bod
   return spool;
 }
 
+/** What charts_metadata needs of a chart that was read: its preamble and table shape. */
+type ChartSummary = Pick<ChartExport, "chartId" | "preamble" | "shape">;
+
 /**
- * One chart, from its downloaded body to its metadata: its table is read whole by
- * `consume` (which emits its records, or not), so that the metadata of a chart that
- * does not read cleanly is never emitted.
+ * One chart, from its downloaded body to what its metadata is made from: its table is
+ * read whole by `consume` (which emits its records, or not), so that the metadata of a
+ * chart that does not read cleanly is never emitted.
  */
 async function readOneChart(
   chartId: string,
   body: SpooledBody,
   writer: ProtocolWriter,
   consume: (chart: ChartExport) => Promise<number | undefined>,
-): Promise<ChartMetadata> {
+): Promise<ChartSummary> {
   const started = Date.now();
   const chart = await readChartExport(body);
   try {
@@ -183,7 +194,7 @@ async function readOneChart(
           "it is probably truncated. Narrow the chart's group-by or filters in Amplitude to export every value.",
       );
     }
-    return chartMetadata(chart);
+    return { chartId, preamble: chart.preamble, shape: chart.shape };
   } finally {
     await chart.close();
   }

@@ -1,3 +1,4 @@
+import type { DeveloperChart } from "../amplitude/developer-api.js";
 import type { ChartExport } from "../body/chart-export.js";
 import {
   airbyteStream,
@@ -6,6 +7,7 @@ import {
   type JsonSchema,
 } from "../protocol/messages.js";
 import { LABEL_SEPARATOR } from "../transform/unpivot.js";
+import { definitionParts } from "./chart-definition.js";
 
 /**
  * The `charts_metadata` stream: one record per configured chart that was read
@@ -14,6 +16,8 @@ import { LABEL_SEPARATOR } from "../transform/unpivot.js";
 export const METADATA_STREAM = "charts_metadata";
 
 const nullableString = { type: ["null", "string"] };
+// CAT requires additionalProperties: true on every object of a stream schema.
+const nullableObject = { type: ["null", "object"], additionalProperties: true };
 
 export const METADATA_RECORD_SCHEMA: JsonSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -31,14 +35,41 @@ export const METADATA_RECORD_SCHEMA: JsonSchema = {
       description:
         'The group-by label headers after the first, joined with "; "; null when there are none.',
     },
-    filters: { ...nullableString, description: "Always null: the export does not expose filters." },
+    filters: {
+      ...nullableObject,
+      description:
+        "With a Developer API token: the definition's event filters and segment conditions, as given " +
+        '({"events": [{"event_type", "filters"}], "segments": [{"name", "conditions"}]}); else null.',
+    },
+    chart_type: {
+      ...nullableString,
+      description:
+        "With a Developer API token: the chart's type (event_segmentation, funnels, ...).",
+    },
+    url: {
+      ...nullableString,
+      description: "With a Developer API token: the chart's link in Amplitude.",
+    },
+    group_by: {
+      type: ["null", "array"],
+      description: "With a Developer API token: the definition's group-by entries, as given.",
+    },
+    definition: {
+      ...nullableObject,
+      description:
+        "With a Developer API token: the chart's whole definition, unchanged (Amplitude calls its shape unstable).",
+    },
+    updated_at: {
+      ...nullableString,
+      description: "With a Developer API token: when the chart was last changed (ISO 8601).",
+    },
   },
 };
 
 export const metadataStream = (): AirbyteStream =>
   airbyteStream(METADATA_STREAM, METADATA_RECORD_SCHEMA, [["chart_id"]]);
 
-/** One `charts_metadata` record: what the export's preamble and header say about the chart. */
+/** One `charts_metadata` record: what the export (and the Developer API) say about the chart. */
 export interface ChartMetadata {
   chart_id: string;
   title: string | null;
@@ -46,25 +77,40 @@ export interface ChartMetadata {
   metric: string | null;
   event: string | null;
   dimension: string | null;
-  filters: null;
+  filters: Record<string, unknown> | null;
+  /** The fields below are there only with a Developer API token. */
+  chart_type?: string | null;
+  url?: string | null;
+  group_by?: unknown[] | null;
+  definition?: Record<string, unknown> | null;
+  updated_at?: string | null;
 }
+
+/** What the Developer API said of the chart: its details, or that it does not know it. */
+export type ChartDetails = { found: true; chart: DeveloperChart } | { found: false };
 
 const orNull = (text: string | undefined): string | null =>
   text === undefined || text === "" ? null : text;
 
+const stringOrNull = (value: unknown): string | null =>
+  typeof value === "string" && value !== "" ? value : null;
+
 /**
  * Title and description are the first cells of the first preamble block's rows; the
  * metric is the second block's first non-empty cell and the events are the rest of
- * that block; the dimension is the label headers after the first. Filters are not in
- * the export.
+ * that block; the dimension is the label headers after the first. Filters are not in the
+ * export: with a Developer API token (`details`), they, the type, the link, the group-bys
+ * and the whole definition come from it, and its name and description fill a title or a
+ * description the export lacks. Without one, the record is as the export alone gives it.
  */
 export function chartMetadata(
   chart: Pick<ChartExport, "chartId" | "preamble" | "shape">,
+  details?: ChartDetails,
 ): ChartMetadata {
   const [titleBlock, metricBlock] = chart.preamble;
   const metricCells = (metricBlock ?? []).flat().filter((cell) => cell !== "");
   const [metric, ...events] = metricCells;
-  return {
+  const exported: ChartMetadata = {
     chart_id: chart.chartId,
     title: orNull(titleBlock?.[0]?.[0]),
     description: orNull(titleBlock?.[1]?.[0]),
@@ -72,6 +118,26 @@ export function chartMetadata(
     event: orNull(events.join(LABEL_SEPARATOR)),
     dimension: orNull(chart.shape.labelHeaders.slice(1).join(LABEL_SEPARATOR)),
     filters: null,
+  };
+  if (details === undefined) return exported;
+  const found = details.found ? details.chart : undefined;
+  const definition =
+    typeof found?.definition === "object" &&
+    found.definition !== null &&
+    !Array.isArray(found.definition)
+      ? (found.definition as Record<string, unknown>)
+      : null;
+  const parts = definitionParts(definition);
+  return {
+    ...exported,
+    title: exported.title ?? stringOrNull(found?.name),
+    description: exported.description ?? stringOrNull(found?.description),
+    filters: parts.filters,
+    chart_type: stringOrNull(found?.chart_type),
+    url: stringOrNull(found?.url),
+    group_by: parts.group_by,
+    definition,
+    updated_at: stringOrNull(found?.updated_at),
   };
 }
 

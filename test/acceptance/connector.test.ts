@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
+import { SAMPLE_DEVELOPER_API_TOKEN } from "../../fake-amplitude/developer-api.js";
 import { errorTraces } from "../helpers/protocol.js";
 import {
   additionalPropertiesProblems,
@@ -59,11 +60,15 @@ const configFile = (path: string | undefined): Config => {
   return { ...readJson<Config>(file), base_url: fake.baseUrl };
 };
 
+const WRONG_TOKEN = "amp_not_the_token_5150";
 const SECRETS = [
   SAMPLE_API_KEY,
   SAMPLE_SECRET_KEY,
   "not-the-secret-key",
   Buffer.from(`${SAMPLE_API_KEY}:${SAMPLE_SECRET_KEY}`).toString("base64"),
+  SAMPLE_DEVELOPER_API_TOKEN,
+  WRONG_TOKEN,
+  "PAT=",
 ];
 
 /** Every run: the output parses as Airbyte messages (target.run checks) and holds no secret. */
@@ -407,6 +412,61 @@ describe(`acceptance on ${target.description}`, () => {
       expect(Math.max(...one.map((r) => r.emitted_at))).toBeLessThan(
         Math.min(...two.map((r) => r.emitted_at)),
       );
+    });
+  });
+
+  describe("the Developer API token never appears in any output, --debug included", () => {
+    const withToken = (token: string): Config => ({
+      ...config,
+      developer_api_token: token,
+      developer_api_base_url: fake.baseUrl,
+    });
+
+    it("check and read with the token: the details arrive, the token does not show", async () => {
+      const checked = await run(
+        "check",
+        { config: withToken(SAMPLE_DEVELOPER_API_TOKEN) },
+        { extraArgs: ["--debug"] },
+      );
+      expect(ofType(checked, "CONNECTION_STATUS")[0]?.connectionStatus).toMatchObject({
+        status: "SUCCEEDED",
+      });
+      const catalog = configuredCatalogFrom(await discovered());
+      const read = await run(
+        "read",
+        { config: withToken(SAMPLE_DEVELOPER_API_TOKEN), catalog },
+        { extraArgs: ["--debug"] },
+      );
+      expect(read.code, read.stderr).toBe(0);
+      const metadata = recordMessages(read.messages).filter((r) => r.stream === "charts_metadata");
+      expect(metadata.map((r) => r.data.chart_type)).toEqual([
+        "event_segmentation",
+        "event_segmentation",
+        "funnels",
+      ]);
+    });
+
+    it("a rejected token: the errors name developer_api_token, never its value", async () => {
+      const checked = await run(
+        "check",
+        { config: withToken(WRONG_TOKEN) },
+        { extraArgs: ["--debug"] },
+      );
+      expect(ofType(checked, "CONNECTION_STATUS")[0]?.connectionStatus).toMatchObject({
+        status: "FAILED",
+        message: expect.stringContaining("did not accept developer_api_token"),
+      });
+      const catalog = configuredCatalogFrom(await discovered());
+      const read = await run(
+        "read",
+        { config: withToken(WRONG_TOKEN), catalog },
+        { extraArgs: ["--debug"] },
+      );
+      expect(read.code).toBe(1);
+      const errors = ofType(read, "TRACE").filter(
+        (m) => (m.trace as { type: string }).type === "ERROR",
+      );
+      expect(errors).toHaveLength(1);
     });
   });
 

@@ -6,7 +6,11 @@ import {
   sampleChartEntries,
   sampleExpectations,
 } from "../../fake-amplitude/sample-charts.js";
-import { parseConfig, REGION_HOSTS } from "../../src/config/config.js";
+import {
+  SAMPLE_DEVELOPER_API_TOKEN,
+  SAMPLE_PROJECT_ID,
+} from "../../fake-amplitude/developer-api.js";
+import { DEVELOPER_API_HOSTS, parseConfig, REGION_HOSTS } from "../../src/config/config.js";
 import { DEFAULT_RETRY_POLICY } from "../../src/http/retry-policy.js";
 import { PROGRESS_EVERY_MS } from "../../src/source/progress.js";
 import { catalogStreams } from "../../src/streams/catalog.js";
@@ -244,10 +248,9 @@ describe("metadata.yaml", () => {
 
   it("allowedHosts names every host the connector may call: both APIs, both regions", () => {
     const hosts = metadata().data.allowedHosts?.hosts ?? [];
-    for (const url of Object.values(REGION_HOSTS)) expect(hosts).toContain(new URL(url).hostname);
-    expect(hosts).toEqual(
-      expect.arrayContaining(["developer-api.amplitude.com", "developer-api.eu.amplitude.com"]),
-    );
+    for (const url of [...Object.values(REGION_HOSTS), ...Object.values(DEVELOPER_API_HOSTS)]) {
+      expect(hosts).toContain(new URL(url).hostname);
+    }
   });
 
   it("links Amplitude's API reference, rate limits and key guide", () => {
@@ -380,13 +383,25 @@ describe("acceptance-test-config.yml (CAT's current format)", () => {
 });
 
 describe("integration_tests/", () => {
-  it("sample_config.json matches the spec and shows every option", () => {
+  it("sample_config.json and sample_config_developer_api.json match the spec and show every option", () => {
     const spec = readJson<{ connectionSpecification: { properties: Record<string, unknown> } }>(
       "spec.json",
     );
     const validate = draft07().compile(spec.connectionSpecification);
-    expect(validate(sampleConfig()), JSON.stringify(validate.errors)).toBe(true);
-    expect(Object.keys(sampleConfig()).sort()).toEqual(
+    const withToken = readJson<Record<string, unknown>>(
+      "integration_tests/sample_config_developer_api.json",
+    );
+    for (const sample of [sampleConfig(), withToken]) {
+      expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
+    }
+    // The plain sample is the demo's and the acceptance tests' (no Developer API); the
+    // other adds the enrichment's options, for the fake's sample token and project.
+    expect(withToken).toMatchObject(sampleConfig());
+    expect(withToken).toMatchObject({
+      developer_api_token: SAMPLE_DEVELOPER_API_TOKEN,
+      project_id: SAMPLE_PROJECT_ID,
+    });
+    expect(Object.keys(withToken).sort()).toEqual(
       Object.keys(spec.connectionSpecification.properties).sort(),
     );
   });

@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Run as `sh -c "$AIRBYTE_ENTRYPOINT …"` (the platform's form). */
   shell?: boolean;
   timeoutMs?: number;
+  /** Appended to the command line (e.g. --debug, which the platform may pass). */
+  extraArgs?: string[];
 }
 
 export interface RunResult {
@@ -163,7 +165,7 @@ export class CliTarget implements ConnectorTarget {
   async run(command: Command, inputs: Inputs = {}, options: RunOptions = {}): Promise<RunResult> {
     const layout = layoutFor(command, inputs, options.layout);
     const dir = writeLayout(layout);
-    const args = argsFor(command, layout, dir);
+    const args = [...argsFor(command, layout, dir), ...(options.extraArgs ?? [])];
     const timeoutMs = options.timeoutMs ?? 60_000;
     try {
       if (options.shell) {
@@ -213,7 +215,9 @@ export class ImageTarget implements ConnectorTarget {
 
   async run(command: Command, inputs: Inputs = {}, options: RunOptions = {}): Promise<RunResult> {
     this.imageConfig();
-    const { hostDir, containerDir, args } = platformFiles(command, inputs, options.layout);
+    const files = platformFiles(command, inputs, options.layout);
+    const { hostDir, containerDir } = files;
+    const args = [...files.args, ...(options.extraArgs ?? [])];
     const timeoutMs = options.timeoutMs ?? 120_000;
     const mounts = [{ hostDir, containerDir }];
     try {

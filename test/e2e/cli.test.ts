@@ -112,7 +112,7 @@ describe.concurrent("the CLI", () => {
     expect(p.request_timeout_seconds).toMatchObject({ type: "integer", default: 300 });
   });
 
-  it("groups the form: keys, region and charts first, then the advanced options", () => {
+  it("groups the form: keys, region and charts first, then the chart details, then the advanced options", () => {
     const spec = specJson.connectionSpecification as {
       groups: { id: string; title: string }[];
       properties: Record<string, { group?: string; order?: number; always_show?: boolean }>;
@@ -122,10 +122,12 @@ describe.concurrent("the CLI", () => {
         .filter(([, p]) => p.group === id)
         .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
         .map(([name]) => name);
-    expect(spec.groups.map((g) => g.id)).toEqual(["connection", "advanced"]);
+    expect(spec.groups.map((g) => g.id)).toEqual(["connection", "enrichment", "advanced"]);
     expect(inGroup("connection")).toEqual(["api_key", "secret_key", "data_region", "chart_ids"]);
+    expect(inGroup("enrichment")).toEqual(["developer_api_token", "project_id"]);
     expect(inGroup("advanced")).toEqual([
       "base_url",
+      "developer_api_base_url",
       "max_concurrent_requests",
       "request_timeout_seconds",
     ]);

@@ -71,6 +71,19 @@ describe("npm run demo", () => {
     expect(metadata.map((m) => [m.chart_id, m.title])).toEqual(
       SAMPLE_CHARTS.map((c) => [c.id, titles[c.id]]),
     );
+    // Without a Developer API token, charts_metadata is what the export alone gives.
+    for (const record of metadata) {
+      expect(Object.keys(record)).toEqual([
+        "chart_id",
+        "title",
+        "description",
+        "metric",
+        "event",
+        "dimension",
+        "filters",
+      ]);
+    }
+    expect(result.stdout).not.toContain("Developer API's details");
 
     // The group-by: forward-filled labels, a [Previous] comparison row, an empty cell.
     const signups = lines(join(out, "chart_m7x3q9wz.jsonl"));
@@ -96,6 +109,32 @@ describe("npm run demo", () => {
     };
     expect(catalog.streams.map((s) => s.stream.name)).toEqual(Object.keys(recordCounts));
     expect(catalog.streams.every((s) => s.sync_mode === "full_refresh")).toBe(true);
+  }, 180_000);
+
+  it("--developer-api shows a charts_metadata record with the chart's type, link and filters", async () => {
+    const enriched = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-dev-"));
+    try {
+      const result = await demo(["--developer-api", "--out", enriched]);
+      expect(result.code, result.stderr + result.stdout).toBe(0);
+      expect(result.stdout).toContain(
+        "charts_metadata with the Developer API's details (developer_api_token is set):",
+      );
+      expect(result.stdout).toContain('"chart_type": "event_segmentation"');
+      expect(result.stdout).toContain(
+        '"url": "https://app.amplitude.com/analytics/acme/chart/m7x3q9wz"',
+      );
+      expect(result.stdout).toContain('"subprop_key": "platform"');
+      // The token is a secret: in no output, not even the demo's summary.
+      expect(result.stdout + result.stderr).not.toContain("amp_sample_token_0000");
+      const metadata = lines(join(enriched, "charts_metadata.jsonl"));
+      expect(metadata.map((m) => m.chart_type)).toEqual([
+        "event_segmentation",
+        "event_segmentation",
+        "funnels",
+      ]);
+    } finally {
+      rmSync(enriched, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it("--check verifies the output, and fails loudly on a broken file", async () => {

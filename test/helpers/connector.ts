@@ -29,13 +29,14 @@ export async function stopFakes(): Promise<void> {
 export async function serve(
   charts: Record<string, FakeChart>,
   faults: Record<string, Fault[]> = {},
-  keys: Partial<Pick<FakeAmplitudeOptions, "apiKey" | "secretKey">> = {},
+  options: Partial<Pick<FakeAmplitudeOptions, "apiKey" | "secretKey" | "developerApi">> = {},
 ): Promise<FakeAmplitude> {
   const fake = new FakeAmplitude({
-    apiKey: keys.apiKey ?? API_KEY,
-    secretKey: keys.secretKey ?? SECRET_KEY,
+    apiKey: options.apiKey ?? API_KEY,
+    secretKey: options.secretKey ?? SECRET_KEY,
     charts,
     faults,
+    ...(options.developerApi && { developerApi: options.developerApi }),
   });
   await fake.start();
   running.add(fake);

@@ -92,7 +92,12 @@ describe.concurrent("discover", () => {
       metric: "null,string",
       event: "null,string",
       dimension: "null,string",
-      filters: "null,string",
+      filters: "null,object",
+      chart_type: "null,string",
+      url: "null,string",
+      group_by: "array,null",
+      definition: "null,object",
+      updated_at: "null,string",
     });
   });
 

@@ -178,6 +178,11 @@ describe("discover", () => {
       "event",
       "dimension",
       "filters",
+      "chart_type",
+      "url",
+      "group_by",
+      "definition",
+      "updated_at",
     ]);
     expect(Object.keys(streams[1]?.json_schema.properties as object)).toEqual(CHART_RECORD_FIELDS);
   });

@@ -27,6 +27,8 @@ describe("a valid config", () => {
       baseUrlGiven: false,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 300_000,
+      developerApi: undefined,
+      projectIdWithoutToken: false,
     });
   });
 
@@ -230,4 +232,58 @@ describe("base_url", () => {
       expect(message).toContain("not a URL");
     },
   );
+});
+
+describe("the Developer API options", () => {
+  it("turn the enrichment on with a token, the host following the region", () => {
+    expect(
+      parseConfig({ ...minimal, developer_api_token: " amp_tok_123 \n" }).developerApi,
+    ).toEqual({
+      token: "amp_tok_123",
+      baseUrl: "https://developer-api.amplitude.com",
+      projectId: undefined,
+    });
+    const eu = parseConfig({
+      ...minimal,
+      data_region: "EU Residency Server",
+      developer_api_token: "amp_tok_123",
+      project_id: "123456",
+    });
+    expect(eu.developerApi).toEqual({
+      token: "amp_tok_123",
+      baseUrl: "https://developer-api.eu.amplitude.com",
+      projectId: "123456",
+    });
+    expect(parseConfig(minimal).developerApi).toBeUndefined();
+  });
+
+  it("take developer_api_base_url by base_url's rules", () => {
+    const config = parseConfig({
+      ...minimal,
+      developer_api_token: "amp_tok_123",
+      developer_api_base_url: "http://127.0.0.1:9999/",
+    });
+    expect(config.developerApi?.baseUrl).toBe("http://127.0.0.1:9999");
+    expect(() =>
+      parseConfig({
+        ...minimal,
+        developer_api_token: "t",
+        developer_api_base_url: "http://example.com",
+      }),
+    ).toThrow(/developer_api_base_url \("http:\/\/example\.com"\) must use https:\/\//);
+  });
+
+  it("name project_id when it is not digits", () => {
+    expect(() => parseConfig({ ...minimal, project_id: "acme-web" })).toThrow(
+      "Invalid config: project_id must be digits, e.g. 123456.",
+    );
+  });
+
+  it("note a project_id given without a token", () => {
+    expect(parseConfig({ ...minimal, project_id: "123456" }).projectIdWithoutToken).toBe(true);
+    expect(
+      parseConfig({ ...minimal, project_id: "123456", developer_api_token: "t" })
+        .projectIdWithoutToken,
+    ).toBe(false);
+  });
 });

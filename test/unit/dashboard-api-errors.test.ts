@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { amplitudeSaid, chartErrorTable } from "../../src/amplitude/dashboard-api-errors.js";
-import { preview } from "../../src/errors.js";
+import { ConnectorError, preview } from "../../src/errors.js";
 import { describeNetworkError } from "../../src/http/http-client.js";
 
 const ctx = {
@@ -13,10 +13,11 @@ const table = chartErrorTable(ctx);
 const amplitudeError = (status: number, type: string, message: string, details: string): string =>
   JSON.stringify({ error: { http_code: status, type, message, metadata: { details } } });
 
-function failure(status: number, body = "") {
+function failure(status: number, body = ""): ConnectorError {
   const outcome = table.status(status, body);
   if (outcome.kind !== "fail") throw new Error(`HTTP ${status} was retried`);
-  return outcome.error;
+  expect(outcome.error).toBeInstanceOf(ConnectorError);
+  return outcome.error as ConnectorError;
 }
 
 function retryReason(status: number, body = ""): string {
@@ -142,7 +143,7 @@ describe("retries that ran out", () => {
     const error = table.exhausted(6, "HTTP 429: Too many requests", false);
     expect(error.failureType).toBe("transient_error");
     expect(error.message).toBe(
-      "Chart abc123de could not be downloaded: 6 attempts failed, the last with HTTP 429: Too many requests. " +
+      "Amplitude gave no answer for chart abc123de: 6 attempts failed, the last with HTTP 429: Too many requests. " +
         "Amplitude may be busy or over its limits (5 concurrent requests per project, an hourly query cost budget): " +
         "run the sync again later, or lower max_concurrent_requests.",
     );

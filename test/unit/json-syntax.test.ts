@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonSyntaxError } from "../../src/config/json-syntax.js";
-import { unknownOptions, unknownOptionsWarning } from "../../src/config/unknown-options.js";
+import { unknownOptions, unknownOptionsWarning } from "../../src/config/config-warnings.js";
 import { seededRandom } from "./support.js";
 
 describe("a JSON mistake", () => {

@@ -1,0 +1,742 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * A stand-in for Amplitude's Developer API (Early Access, `v1`) for the metadata
+ * enrichment: `GET /v1/context`, `GET /v1/projects` and
+ * `GET /v1/projects/{project_id}/charts/{chart_id}`, with a personal access token, the
+ * operations' scopes, RFC 9457 problem+json errors and, on request, faults per chart.
+ * Shapes follow Amplitude's published OpenAPI contract (amplitude/developer-cli,
+ * openapi/bundled/openapi.bundled.yaml, info.version 0.1.0). Where that contract is
+ * silent, the choice is written beside the code that makes it.
+ */
+
+/** Any JSON value: what a chart definition (read-only, "shape unstable") may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** The scopes a token gets unless the options say otherwise: all this fake serves. */
+export const DEFAULT_SCOPES: readonly string[] = ["analytics:read", "projects:read"];
+
+/** A project the token can see (OpenAPI `Project`, less `object`, which is fixed). */
+export interface FakeProject {
+  /** The project's numeric app ID, as digits. */
+  id: string;
+  name: string;
+  description?: string | null;
+  /** ISO 8601; required by the contract, so a fixed default stands in when absent. */
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** A saved chart (OpenAPI `Chart`); its ID and project come from where it is filed. */
+export interface FakeDevChart {
+  name: string;
+  description?: string | null;
+  /** An open string: `event_segmentation`, `funnels`, ... or a value not yet known. */
+  chart_type: string;
+  url: string;
+  created_at?: string | null;
+  updated_at?: string | null;
+  created_by?: string | null;
+  archived?: boolean;
+  /** Sent only with `include_definition=true`; absent here means absent there too. */
+  definition?: JsonObject;
+}
+
+/** Answers with a problem+json error of this status (and, by default, its usual code). */
+export interface DevStatusFault {
+  kind: "status";
+  status: number;
+  /** Defaults by status: 400 validation_error, 401 invalid_token, 403 forbidden, ... */
+  errorCode?: string;
+  detail?: string;
+  /** Goes into the body's `retry_after_seconds` (null sends null); omitted when absent. */
+  retryAfterSeconds?: number | null;
+}
+
+/** Waits this long, then answers as it otherwise would. */
+export interface DevSlowFault {
+  kind: "slow";
+  delayMs: number;
+}
+
+/**
+ * Answers 200 with this as the chart's definition, whatever its shape (sent only with
+ * `include_definition=true`, as a definition always is; the fault is used up either way).
+ */
+export interface DevDefinitionFault {
+  kind: "definition";
+  definition: JsonValue;
+}
+
+/** Answers with this body as it is (HTML from a proxy, JSON that is not the envelope...). */
+export interface DevBodyFault {
+  kind: "body";
+  status?: number;
+  contentType: string;
+  body: string;
+}
+
+export type DevFault = DevStatusFault | DevSlowFault | DevDefinitionFault | DevBodyFault;
+/** A fault for the list endpoints, which carry no definition. */
+export type DevEndpointFault = DevStatusFault | DevSlowFault | DevBodyFault;
+
+export interface FakeDeveloperApiOptions {
+  /** The personal access token (`amp_...`) the fake accepts, as `Bearer PAT=<token>`. */
+  token: string;
+  /** The token's scopes; default `DEFAULT_SCOPES`. */
+  scopes?: string[];
+  /** Projects the token can see; any other project ID is answered 403 `forbidden`. */
+  projects: FakeProject[];
+  /** Charts per project ID, per chart ID. */
+  charts: Record<string, Record<string, FakeDevChart>>;
+  /** Faults per chart ID (whatever the project), used one per request, in order. */
+  faults?: Record<string, DevFault[]>;
+  /** Faults for `/v1/context` and `/v1/projects`, used one per request, in order. */
+  endpointFaults?: { context?: DevEndpointFault[]; projects?: DevEndpointFault[] };
+  /** The organisation `/v1/context` names. */
+  org?: { id: string; name: string | null };
+  /** The principal's login `/v1/context` names. */
+  loginId?: string;
+}
+
+export interface DevRequest {
+  method: string;
+  /** The path without its query, e.g. `/v1/projects/123456/charts/k2d8s0a1`. */
+  path: string;
+  /** The query parameters as sent (the last one wins when a name repeats). */
+  query: Record<string, string>;
+  /** Set for the chart operation. */
+  chartId?: string;
+  /** Whether the Authorization header carried the token in the accepted form. */
+  authorized: boolean;
+  at: number;
+}
+
+interface ProblemKind {
+  status: number;
+  title: string;
+  /** The last segment of the `type` URI. */
+  slug: string;
+  detail: string;
+  retryable: boolean;
+}
+
+const PROBLEM_BASE = "https://developer-api.amplitude.com/problems/";
+
+const kind = (
+  status: number,
+  title: string,
+  slug: string,
+  detail: string,
+  retryable = false,
+): ProblemKind => ({ status, title, slug, detail, retryable });
+
+/**
+ * error_code -> status, title, type, default detail and retryable. The titles and types
+ * of insufficient_scope, forbidden, operation_not_enabled, data_access_restricted,
+ * rate_limit_exceeded, operation_availability_unavailable and upstream_timeout are the
+ * OpenAPI's own examples (insufficient_scope's type is `/problems/forbidden` there); the
+ * others follow the same pattern (the slug is the code with hyphens) and are guesses.
+ */
+const PROBLEMS: Record<string, ProblemKind> = {
+  validation_error: kind(400, "Validation failed", "validation-error", "The request is not valid."),
+  invalid_token: kind(
+    401,
+    "Invalid token",
+    "invalid-token",
+    "The access token is invalid, expired or revoked.",
+  ),
+  insufficient_scope: kind(
+    403,
+    "Insufficient scope",
+    "forbidden",
+    "Token missing required scopes.",
+  ),
+  forbidden: kind(
+    403,
+    "Forbidden",
+    "forbidden",
+    "You do not have permission to perform this operation.",
+  ),
+  operation_not_enabled: kind(
+    403,
+    "Endpoint unavailable",
+    "operation-not-enabled",
+    "This endpoint is unavailable for your organization.",
+  ),
+  data_access_restricted: kind(
+    403,
+    "Data access restricted",
+    "data-access-restricted",
+    "Data access controls exclude the requested data.",
+  ),
+  not_found: kind(404, "Not found", "not-found", "The requested resource was not found."),
+  method_not_allowed: kind(
+    405,
+    "Method not allowed",
+    "method-not-allowed",
+    "This method is not supported here.",
+  ),
+  rate_limit_exceeded: kind(
+    429,
+    "Rate limit exceeded",
+    "rate-limit-exceeded",
+    "Too many requests.",
+    true,
+  ),
+  // Retryable: the OpenAPI does not say for 500; the connector retries 5xx anyway.
+  internal_error: kind(
+    500,
+    "Internal server error",
+    "internal-error",
+    "An unexpected error occurred.",
+    true,
+  ),
+  upstream_error: kind(
+    502,
+    "Upstream error",
+    "upstream-error",
+    "An upstream service failed.",
+    true,
+  ),
+  operation_availability_unavailable: kind(
+    503,
+    "Operation availability unavailable",
+    "operation-availability-unavailable",
+    "Operation availability could not be determined. Retry the request.",
+    true,
+  ),
+  upstream_timeout: kind(
+    504,
+    "Upstream timeout",
+    "upstream-timeout",
+    "The request did not complete in time.",
+    true,
+  ),
+};
+
+/** The error_code a status fault gets unless it names one. */
+const CODE_FOR_STATUS: Record<number, string> = {
+  400: "validation_error",
+  401: "invalid_token",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  429: "rate_limit_exceeded",
+  500: "internal_error",
+  502: "upstream_error",
+  503: "operation_availability_unavailable",
+  504: "upstream_timeout",
+};
+
+interface ValidationError {
+  field: string;
+  message: string;
+  code: string;
+}
+
+interface ProblemOptions {
+  status?: number;
+  detail?: string;
+  retryAfterSeconds?: number | null;
+  validationErrors?: ValidationError[];
+  headers?: Record<string, string>;
+}
+
+type Route =
+  | { name: "context" }
+  | { name: "projects" }
+  | { name: "chart"; projectId: string; chartId: string };
+
+/** Each operation's `x-required-scopes` in the OpenAPI. */
+const REQUIRED_SCOPE: Record<Route["name"], string> = {
+  context: "projects:read",
+  projects: "projects:read",
+  chart: "analytics:read",
+};
+
+/** The contract requires created_at/updated_at on a Project; a fixed stand-in keeps it so. */
+const DEFAULT_PROJECT_TIME = "2024-01-01T00:00:00Z";
+const PROJECT_SORTS = ["name", "-name", "updated_at", "-updated_at"];
+
+export class FakeDeveloperApi {
+  readonly requests: DevRequest[] = [];
+  private readonly scopes: readonly string[];
+  private active = 0;
+  /** The most requests it answered at once. */
+  maxActive = 0;
+
+  constructor(private readonly options: FakeDeveloperApiOptions) {
+    this.scopes = options.scopes ?? DEFAULT_SCOPES;
+  }
+
+  requestsFor(chartId: string): DevRequest[] {
+    return this.requests.filter((r) => r.chartId === chartId);
+  }
+
+  /** Answers a `/v1/...` request and gives true; gives false (untouched) for any other path. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? "/", "http://fake.invalid");
+    if (!url.pathname.startsWith("/v1/")) return false;
+    this.active++;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    try {
+      await this.answer(req, res, url);
+    } catch (error) {
+      if (res.headersSent) res.destroy();
+      else sendProblem(res, "internal_error", { detail: `The fake failed: ${String(error)}` });
+    } finally {
+      this.active--;
+    }
+    return true;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const route = routeOf(url.pathname);
+    const authProblem = this.authProblem(req.headers.authorization);
+    this.requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ...(route?.name === "chart" ? { chartId: route.chartId } : {}),
+      authorized: authProblem === undefined,
+      at: Date.now(),
+    });
+
+    // Authentication comes first, as in any bearer-protected API: an unknown path
+    // with a bad token is a 401, not a 404.
+    if (authProblem !== undefined) {
+      sendProblem(res, "invalid_token", { detail: authProblem });
+      return;
+    }
+    if (!route) {
+      sendProblem(res, "not_found", { detail: `No operation at ${url.pathname}.` });
+      return;
+    }
+    if (req.method !== "GET") {
+      sendProblem(res, "method_not_allowed", {
+        detail: `${req.method ?? "?"} is not supported on ${url.pathname}; use GET.`,
+        headers: { allow: "GET" },
+      });
+      return;
+    }
+    const scope = REQUIRED_SCOPE[route.name];
+    if (!this.scopes.includes(scope)) {
+      sendProblem(res, "insufficient_scope", {
+        detail: `Token missing required scopes: ${scope}.`,
+      });
+      return;
+    }
+    if (route.name === "context") await this.context(res);
+    else if (route.name === "projects") await this.projects(res, url.searchParams);
+    else await this.chart(res, route.projectId, route.chartId, url.searchParams);
+  }
+
+  /**
+   * The accepted form is exactly `Bearer PAT=<token>`, as Amplitude's CLI sends a
+   * personal access token. The Developer API's handling of a bare `Bearer <token>` is
+   * not documented; the CLI sends a bare bearer only for OAuth access tokens (JWTs), so
+   * the server presumably reads it as one and rejects it: the fake answers 401
+   * invalid_token, which keeps the connector honest about the PAT= form. Gives the
+   * problem's detail, or undefined when the header is good. Never echoes the token.
+   */
+  private authProblem(header: string | undefined): string | undefined {
+    if (header === undefined || header.trim() === "") {
+      return "Missing bearer token: send Authorization: Bearer PAT=<personal access token>.";
+    }
+    if (header === `Bearer PAT=${this.options.token}`) return undefined;
+    if (header === `Bearer ${this.options.token}`) {
+      return "Not a valid access token: a personal access token is sent as Authorization: Bearer PAT=<token>.";
+    }
+    return "The access token is invalid, expired or revoked.";
+  }
+
+  private async context(res: ServerResponse): Promise<void> {
+    const fault = this.options.endpointFaults?.context?.shift();
+    if (await answeredByFault(res, fault)) return;
+    const org = this.options.org ?? { id: "36958", name: "Acme" };
+    sendJson(res, 200, {
+      data: {
+        object: "context",
+        principal: {
+          object: "principal",
+          login_id: this.options.loginId ?? "analytics@acme.example",
+          org_id: org.id,
+          org_name: org.name,
+          auth_type: "pat",
+          scopes: [...this.scopes],
+        },
+        org: { id: org.id, object: "org", name: org.name },
+      },
+    });
+  }
+
+  private async projects(res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const errors: ValidationError[] = [];
+    const limit = integerParam(query, "limit", 50, 1, 200, errors);
+    // The cursor is opaque to clients; here, as the OpenAPI says of the chart list,
+    // it is a numeric offset. An empty cursor counts as none (it is nullable).
+    const offset = integerParam(query, "cursor", 0, 0, Number.MAX_SAFE_INTEGER, errors);
+    const sort = query.get("sort");
+    if (sort !== null && !PROJECT_SORTS.includes(sort)) {
+      errors.push({
+        field: "sort",
+        message: `must be one of ${PROJECT_SORTS.join(", ")}`,
+        code: "invalid_enum",
+      });
+    }
+    if (errors.length > 0) {
+      sendProblem(res, "validation_error", {
+        detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+        validationErrors: errors,
+      });
+      return;
+    }
+    const fault = this.options.endpointFaults?.projects?.shift();
+    if (await answeredByFault(res, fault)) return;
+
+    const q = query.get("q")?.toLowerCase() ?? "";
+    let projects = this.options.projects.filter((p) =>
+      [p.id, p.name, p.description ?? ""].some((text) => text.toLowerCase().includes(q)),
+    );
+    // Without `sort`, the configured order: the OpenAPI names no default for projects.
+    if (sort !== null) projects = sortedProjects(projects, sort);
+    const page = projects.slice(offset, offset + limit);
+    const hasMore = offset + limit < projects.length;
+    sendJson(res, 200, {
+      data: page.map(projectObject),
+      pagination: { next_cursor: hasMore ? String(offset + limit) : null, has_more: hasMore },
+    });
+  }
+
+  private async chart(
+    res: ServerResponse,
+    projectId: string,
+    chartId: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const errors: ValidationError[] = [];
+    if (!/^[0-9]+$/.test(projectId)) {
+      errors.push({ field: "project_id", message: "must match ^[0-9]+$", code: "pattern" });
+    }
+    const includeParam = query.get("include_definition");
+    if (includeParam !== null && includeParam !== "true" && includeParam !== "false") {
+      errors.push({ field: "include_definition", message: "must be a boolean", code: "type" });
+    }
+    if (errors.length > 0) {
+      sendProblem(res, "validation_error", {
+        detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+        validationErrors: errors,
+      });
+      return;
+    }
+    // A project the token cannot see: the OpenAPI declares both 403 and 404 on this
+    // operation, but on the project-scoped list (listCharts) only 403, and describes
+    // `forbidden` as "the caller lacks access to the project"; so 403 forbidden, the same
+    // for a project that does not exist (which also does not reveal which IDs exist).
+    if (!this.options.projects.some((p) => p.id === projectId)) {
+      sendProblem(res, "forbidden", {
+        detail: `You do not have access to project ${projectId}.`,
+      });
+      return;
+    }
+
+    const fault = this.options.faults?.[chartId]?.shift();
+    if (fault?.kind !== "definition" && (await answeredByFault(res, fault))) return;
+    const chart = this.options.charts[projectId]?.[chartId];
+    if (!chart) {
+      sendProblem(res, "not_found", {
+        detail: `Chart ${chartId} not found in project ${projectId}.`,
+      });
+      return;
+    }
+    const data: Record<string, JsonValue> = {
+      id: chartId,
+      object: "chart",
+      project_id: projectId,
+      name: chart.name,
+      description: chart.description ?? null,
+      chart_type: chart.chart_type,
+      created_at: chart.created_at ?? null,
+      updated_at: chart.updated_at ?? null,
+      created_by: chart.created_by ?? null,
+      url: chart.url,
+      archived: chart.archived ?? false,
+    };
+    if (includeParam === "true") {
+      const definition = fault?.kind === "definition" ? fault.definition : chart.definition;
+      if (definition !== undefined) data.definition = definition;
+    }
+    sendJson(res, 200, { data });
+  }
+}
+
+function routeOf(pathname: string): Route | undefined {
+  if (pathname === "/v1/context") return { name: "context" };
+  if (pathname === "/v1/projects") return { name: "projects" };
+  const chart = /^\/v1\/projects\/([^/]+)\/charts\/([^/]+)$/.exec(pathname);
+  if (!chart) return undefined;
+  try {
+    return {
+      name: "chart",
+      projectId: decodeURIComponent(chart[1] ?? ""),
+      chartId: decodeURIComponent(chart[2] ?? ""),
+    };
+  } catch {
+    return undefined; // a malformed %-escape names no operation
+  }
+}
+
+/** Answers with the fault when it is one that answers; waits out a slow one first. */
+async function answeredByFault(
+  res: ServerResponse,
+  fault: DevEndpointFault | undefined,
+): Promise<boolean> {
+  if (!fault) return false;
+  if (fault.kind === "slow") {
+    await sleep(fault.delayMs);
+    return false;
+  }
+  if (fault.kind === "body") {
+    res.writeHead(fault.status ?? 200, { "content-type": fault.contentType }).end(fault.body);
+    return true;
+  }
+  const code = fault.errorCode ?? CODE_FOR_STATUS[fault.status] ?? "error";
+  sendProblem(res, code, {
+    status: fault.status,
+    ...(fault.detail !== undefined ? { detail: fault.detail } : {}),
+    ...(fault.retryAfterSeconds !== undefined
+      ? { retryAfterSeconds: fault.retryAfterSeconds }
+      : {}),
+  });
+  return true;
+}
+
+/**
+ * An RFC 9457 problem as the OpenAPI's `ProblemDetails`. No `Retry-After` header, even on
+ * 429: the OpenAPI declares none, so `retry_after_seconds` in the body is the only hint.
+ */
+function sendProblem(res: ServerResponse, code: string, options: ProblemOptions = {}): void {
+  const known = PROBLEMS[code];
+  const status = options.status ?? known?.status ?? 500;
+  const body: Record<string, JsonValue> = {
+    type: PROBLEM_BASE + (known?.slug ?? code.replace(/_/g, "-")),
+    title: known?.title ?? `HTTP ${status}`,
+    status,
+    detail: options.detail ?? known?.detail ?? `HTTP ${status}`,
+    error_code: code,
+    retryable: known?.retryable ?? (status === 429 || status >= 500),
+  };
+  if (options.retryAfterSeconds !== undefined) body.retry_after_seconds = options.retryAfterSeconds;
+  if (options.validationErrors) {
+    body.validation_errors = options.validationErrors.map((e) => ({ ...e }));
+  }
+  res
+    .writeHead(status, { "content-type": "application/problem+json", ...options.headers })
+    .end(JSON.stringify(body));
+}
+
+function sendJson(res: ServerResponse, status: number, body: JsonValue): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+/** A query integer within [min, max]; absent or empty gives the default. */
+function integerParam(
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  errors: ValidationError[],
+): number {
+  const raw = query.get(name);
+  if (raw === null || raw === "") return fallback;
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`;
+    errors.push({ field: name, message: `must be an integer, ${range}`, code: "invalid_value" });
+    return fallback;
+  }
+  return value;
+}
+
+function sortedProjects(projects: FakeProject[], sort: string): FakeProject[] {
+  const descending = sort.startsWith("-");
+  const key = (p: FakeProject): string =>
+    sort.endsWith("name") ? p.name : (p.updated_at ?? DEFAULT_PROJECT_TIME);
+  return [...projects].sort((a, b) => {
+    const order = key(a).localeCompare(key(b), "en");
+    return descending ? -order : order;
+  });
+}
+
+function projectObject(project: FakeProject): JsonObject {
+  return {
+    id: project.id,
+    object: "project",
+    name: project.name,
+    description: project.description ?? null,
+    created_at: project.created_at ?? DEFAULT_PROJECT_TIME,
+    updated_at: project.updated_at ?? DEFAULT_PROJECT_TIME,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// The sample project's Developer API side, for `npm run demo` and tests.
+
+/** The demo's personal access token (fake; only this fake accepts it). */
+export const SAMPLE_DEVELOPER_API_TOKEN = "amp_sample_token_0000";
+/** The sample project's numeric app ID, as the config's `project_id` would give it. */
+export const SAMPLE_PROJECT_ID = "123456";
+
+const SAMPLE_CHART_URL = "https://app.amplitude.com/analytics/acme/chart/";
+
+/** A filter on an event (definition `params.events[].filters[]`). */
+const isOneOf = (subpropType: "event" | "user", key: string, values: string[]): JsonObject => ({
+  group_type: "User",
+  subprop_key: key,
+  subprop_op: "is",
+  subprop_type: subpropType,
+  subprop_value: values,
+});
+
+/** A property condition of a segment (definition `params.segments[].conditions[]`). */
+const userPropertyIs = (prop: string, values: string[]): JsonObject => ({
+  type: "property",
+  group_type: "User",
+  prop_type: "user",
+  prop,
+  op: "is",
+  values,
+});
+
+/**
+ * The Developer API's view of the three sample charts of sample-charts.ts: the same IDs
+ * and names, chart types and links, and definitions in the shape the design notes infer
+ * (docs/amplitude-developer-api.md: `{app, type, params: {events, segments, ...}}`),
+ * consistent with each export (its events, segments, interval and group-by). Fixed
+ * timestamps: the same on every run.
+ */
+export function sampleDeveloperApi(): FakeDeveloperApiOptions {
+  const charts: Record<string, FakeDevChart> = {
+    k2d8s0a1: {
+      name: "Daily Active Users",
+      description: "Users who fired any active event, per day (project time zone)",
+      chart_type: "event_segmentation",
+      url: `${SAMPLE_CHART_URL}k2d8s0a1`,
+      created_at: "2026-03-02T10:12:44Z",
+      updated_at: "2026-11-23T08:30:00Z",
+      created_by: "dana.kim@acme.example",
+      archived: false,
+      definition: {
+        app: SAMPLE_PROJECT_ID,
+        type: "eventsSegmentation",
+        params: {
+          events: [
+            {
+              event_type: "_active",
+              filters: [isOneOf("user", "country", ["United States", "Germany", "Canada"])],
+              group_by: [],
+            },
+          ],
+          segments: [
+            { name: "All Users", conditions: [] },
+            { name: "New Users", conditions: [userPropertyIs("gp:lifecycle_stage", ["new"])] },
+          ],
+          range: "Last 14 Days",
+          metric: "uniques",
+          countGroup: "User",
+          interval: 1,
+        },
+      },
+    },
+    m7x3q9wz: {
+      name: "Weekly Signups by Country",
+      // The export has no description: this one shows the API's filling it in.
+      description: "Completed sign-ups per week by country, against the previous period",
+      chart_type: "event_segmentation",
+      url: `${SAMPLE_CHART_URL}m7x3q9wz`,
+      created_at: "2026-05-18T14:03:09Z",
+      updated_at: "2026-11-17T16:45:12Z",
+      created_by: "li.wei@acme.example",
+      archived: false,
+      definition: {
+        app: SAMPLE_PROJECT_ID,
+        type: "eventsSegmentation",
+        params: {
+          events: [
+            {
+              event_type: "Sign Up Completed",
+              filters: [isOneOf("event", "platform", ["Web"])],
+              group_by: [{ type: "user", value: "country", group_type: "User" }],
+            },
+          ],
+          segments: [{ name: "All Users", conditions: [] }],
+          range: "Last 4 Weeks",
+          metric: "totals",
+          countGroup: "User",
+          interval: 7,
+          compareTo: "previousPeriod",
+        },
+      },
+    },
+    p4n6r2tb: {
+      name: "Onboarding Funnel",
+      description: "Account created to first project within 7 days",
+      chart_type: "funnels",
+      url: `${SAMPLE_CHART_URL}p4n6r2tb`,
+      created_at: "2026-07-07T09:00:00Z",
+      updated_at: "2026-11-20T11:20:05Z",
+      created_by: "dana.kim@acme.example",
+      archived: false,
+      definition: {
+        app: SAMPLE_PROJECT_ID,
+        type: "funnels",
+        params: {
+          events: [
+            {
+              event_type: "Account Created",
+              filters: [isOneOf("event", "platform", ["Web"])],
+              group_by: [],
+            },
+            { event_type: "Onboarding Checklist Viewed", filters: [], group_by: [] },
+            { event_type: "First Project Created", filters: [], group_by: [] },
+          ],
+          segments: [
+            { name: "All Users", conditions: [] },
+            { name: "Organic Signups", conditions: [userPropertyIs("gp:utm_medium", ["organic"])] },
+            {
+              name: "Paid Campaign Signups",
+              conditions: [userPropertyIs("gp:utm_medium", ["cpc", "paid_social"])],
+            },
+          ],
+          range: "Last 30 Days",
+          metric: "CONVERSION",
+          countGroup: "User",
+          interval: 1,
+          conversionSeconds: 604800,
+          order: "this_order",
+        },
+      },
+    },
+  };
+  return {
+    token: SAMPLE_DEVELOPER_API_TOKEN,
+    scopes: [...DEFAULT_SCOPES],
+    projects: [
+      {
+        id: SAMPLE_PROJECT_ID,
+        name: "Acme Web",
+        description: "Acme's web app (production)",
+        created_at: "2025-09-01T12:00:00Z",
+        updated_at: "2026-11-02T07:41:30Z",
+      },
+    ],
+    charts: { [SAMPLE_PROJECT_ID]: charts },
+  };
+}
