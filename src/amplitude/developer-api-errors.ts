@@ -28,8 +28,8 @@ export function problemSaid(body: string): {
 }
 
 const TOKEN_FIX =
-  "Create a personal access token with the analytics:read scope (and projects:read, to find the project) " +
-  "in Amplitude (Settings > Personal access tokens), paste it whole into developer_api_token, or remove " +
+  "Create a personal access token with the analytics:read scope (and projects:read, to find the project; " +
+  "https://amplitude.com/docs/apis/developer says how), paste it whole into developer_api_token, or remove " +
   "developer_api_token to sync without the chart details.";
 
 /**

@@ -416,8 +416,9 @@ describe(`acceptance on ${target.description}`, () => {
   });
 
   describe("the Developer API token never appears in any output, --debug included", () => {
+    // integration_tests/sample_config_developer_api.json, both APIs at the fake.
     const withToken = (token: string): Config => ({
-      ...config,
+      ...configFile("integration_tests/sample_config_developer_api.json"),
       developer_api_token: token,
       developer_api_base_url: fake.baseUrl,
     });

@@ -314,7 +314,9 @@ describe("answers that are retried", () => {
     });
     const error = await h.failure(h.download());
     expect(error.failureType).toBe("transient_error");
-    expect(error.message).toContain("Amplitude gave no answer for chart abc123de: 6 attempts failed");
+    expect(error.message).toContain(
+      "Amplitude gave no answer for chart abc123de: 6 attempts failed",
+    );
     expect(error.message).toContain("Exceeded rate limit with query of cost 1200");
     expect(error.message).toContain("max_concurrent_requests");
     expect(error.internalMessage).toContain("/api/3/chart/abc123de/csv");
