@@ -171,7 +171,7 @@ describe.concurrent("check answers within 30 s", () => {
     const status = connectionStatus(result.messages);
     expect(status.status).toBe("SUCCEEDED");
     expect(status.message).toBe(
-      `Amplitude answered for ${WAU.id}. Chart(s) slow1 had not answered after 25 s, the time check has: ` +
+      `Amplitude answered for ${WAU.id}. Chart(s) slow1 had not answered after 20 s, the time check has: ` +
         "Amplitude computes a chart when it is asked for, and a large one takes minutes. They were not refused " +
         "(wrong keys and unknown charts are refused at once), but their data was not seen; a read waits up to " +
         "request_timeout_seconds for each.",
