@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { EXPORT_METADATA_FIELDS } from "../helpers/protocol.js";
 import { amplitudeCsv } from "../../fake-amplitude/csv.js";
 import {
   SAMPLE_CHARTS,
@@ -73,15 +74,7 @@ describe("npm run demo", () => {
     );
     // Without a Developer API token, charts_metadata is what the export alone gives.
     for (const record of metadata) {
-      expect(Object.keys(record)).toEqual([
-        "chart_id",
-        "title",
-        "description",
-        "metric",
-        "event",
-        "dimension",
-        "filters",
-      ]);
+      expect(Object.keys(record)).toEqual(EXPORT_METADATA_FIELDS);
     }
     expect(result.stdout).not.toContain("Developer API's details");
 

@@ -269,3 +269,25 @@ export const CHART_RECORD_FIELDS = [
   "value",
   "dimensions",
 ];
+
+/**
+ * The fields of a charts_metadata record, in the contract's order: the export's, then the
+ * Developer API's (present only with a token). Written out here, like CHART_RECORD_FIELDS.
+ */
+export const EXPORT_METADATA_FIELDS = [
+  "chart_id",
+  "title",
+  "description",
+  "metric",
+  "event",
+  "dimension",
+  "filters",
+];
+export const METADATA_RECORD_FIELDS = [
+  ...EXPORT_METADATA_FIELDS,
+  "chart_type",
+  "url",
+  "group_by",
+  "definition",
+  "updated_at",
+];

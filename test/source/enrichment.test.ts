@@ -16,7 +16,7 @@ import {
   stopFakes,
   timeline,
 } from "../helpers/connector.js";
-import { errorTraces, logs, records } from "../helpers/protocol.js";
+import { errorTraces, logs, records, EXPORT_METADATA_FIELDS } from "../helpers/protocol.js";
 
 afterAll(stopFakes);
 
@@ -105,15 +105,7 @@ describe.concurrent("charts_metadata with a Developer API token", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(fake.developerApi?.requests).toEqual([]);
     for (const record of records(result.messages, "charts_metadata")) {
-      expect(Object.keys(record)).toEqual([
-        "chart_id",
-        "title",
-        "description",
-        "metric",
-        "event",
-        "dimension",
-        "filters",
-      ]);
+      expect(Object.keys(record)).toEqual(EXPORT_METADATA_FIELDS);
       expect(record.filters).toBeNull();
     }
   });

@@ -3,7 +3,11 @@ import { selectStreams } from "../../src/config/catalog.js";
 import { parseConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
 import { catalogStreams } from "../../src/streams/catalog.js";
-import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
+import {
+  assertAirbyteMessage,
+  CHART_RECORD_FIELDS,
+  METADATA_RECORD_FIELDS,
+} from "../helpers/protocol.js";
 import { catConfiguredStream } from "../helpers/run-cli.js";
 
 const config = parseConfig({
@@ -170,20 +174,9 @@ describe("discover", () => {
   });
 
   it("declares every record field the contract lists", () => {
-    expect(Object.keys(streams[0]?.json_schema.properties as object)).toEqual([
-      "chart_id",
-      "title",
-      "description",
-      "metric",
-      "event",
-      "dimension",
-      "filters",
-      "chart_type",
-      "url",
-      "group_by",
-      "definition",
-      "updated_at",
-    ]);
+    expect(Object.keys(streams[0]?.json_schema.properties as object)).toEqual(
+      METADATA_RECORD_FIELDS,
+    );
     expect(Object.keys(streams[1]?.json_schema.properties as object)).toEqual(CHART_RECORD_FIELDS);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { METADATA_RECORD_FIELDS } from "../helpers/protocol.js";
 import { sampleDeveloperApi, SAMPLE_PROJECT_ID } from "../../fake-amplitude/developer-api.js";
 import { definitionParts } from "../../src/streams/chart-definition.js";
 import { chartMetadata } from "../../src/streams/metadata-stream.js";
@@ -172,20 +173,7 @@ describe("a charts_metadata record", () => {
       updated_at: "2026-11-17T16:45:12Z",
     });
     // Field order as the contract lists them.
-    expect(Object.keys(record)).toEqual([
-      "chart_id",
-      "title",
-      "description",
-      "metric",
-      "event",
-      "dimension",
-      "filters",
-      "chart_type",
-      "url",
-      "group_by",
-      "definition",
-      "updated_at",
-    ]);
+    expect(Object.keys(record)).toEqual(METADATA_RECORD_FIELDS);
   });
 
   it("for a chart the API does not know has every detail null", () => {
