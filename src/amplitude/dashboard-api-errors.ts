@@ -1,5 +1,5 @@
 import { ConnectorError, preview } from "../errors.js";
-import type { ErrorTable, StatusOutcome } from "../http/http-client.js";
+import { failNow, type ErrorTable, type StatusOutcome } from "../http/http-client.js";
 
 /**
  * The Dashboard REST API's answers for one chart, for the user: which chart, what
@@ -21,15 +21,7 @@ export function chartErrorTable(chart: {
   return {
     status(status: number, body: string): StatusOutcome {
       const said = `HTTP ${status}: ${amplitudeSaid(body)}`;
-      const fail = (
-        message: string,
-        failureType: "config_error" | "system_error" = "config_error",
-      ) => ({
-        kind: "fail" as const,
-        error: new ConnectorError(failureType, message, {
-          internalMessage: `GET ${url} -> ${said}`,
-        }),
-      });
+      const fail = failNow(url, said);
       switch (true) {
         case status === 400:
           return fail(

@@ -1,5 +1,5 @@
 import { ConnectorError, preview } from "../errors.js";
-import type { ErrorTable, StatusOutcome } from "../http/http-client.js";
+import { failNow, type ErrorTable, type StatusOutcome } from "../http/http-client.js";
 
 /** A chart the Developer API does not know (404): its details stay null, the sync goes on. */
 export class ChartNotFound extends Error {}
@@ -48,15 +48,7 @@ export function developerErrorTable(request: {
     status(status: number, body: string): StatusOutcome {
       const { said, code, retryAfterMs } = problemSaid(body);
       const answer = `HTTP ${status}: ${said}`;
-      const fail = (
-        message: string,
-        failureType: "config_error" | "system_error" = "config_error",
-      ) => ({
-        kind: "fail" as const,
-        error: new ConnectorError(failureType, message, {
-          internalMessage: `GET ${url} -> ${answer}`,
-        }),
-      });
+      const fail = failNow(url, answer);
       if (status === 401) {
         return fail(
           `Amplitude's Developer API did not accept developer_api_token for ${what} (${answer}). ${TOKEN_FIX}`,

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ConnectorError } from "../errors.js";
+import { ConnectorError } from "../errors.js";
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "./undici.js";
 
@@ -17,6 +17,20 @@ export interface ErrorTable {
 export type StatusOutcome =
   /** Not retried: usually a ConnectorError for the user; an API may signal an answer it handles. */
   { kind: "fail"; error: Error } | { kind: "retry"; reason: string; retryAfterMs?: number };
+
+/**
+ * The table's "fail now" for one answer: a ConnectorError for the user (config_error unless
+ * said otherwise), with the request and what the server said as its internal message.
+ */
+export function failNow(url: string, answer: string) {
+  return (
+    message: string,
+    failureType: "config_error" | "system_error" = "config_error",
+  ): StatusOutcome => ({
+    kind: "fail",
+    error: new ConnectorError(failureType, message, { internalMessage: `GET ${url} -> ${answer}` }),
+  });
+}
 
 /** A retry about to wait, as the caller may want to report it (a rate limit shown to the platform). */
 export interface RetryNotice {
