@@ -376,6 +376,16 @@ export interface RecordMessage {
 export const recordMessages = (messages: Message[]): RecordMessage[] =>
   messages.filter((m) => m.type === "RECORD").map((m) => m.record as RecordMessage);
 
+/**
+ * Each stream's records' data, in the order they came: what CAT compares (exact_order is per
+ * stream). Streams come out in the order their downloads finish, which differs between runs.
+ */
+export function dataByStream(records: RecordMessage[]): Record<string, unknown[]> {
+  const byStream: Record<string, unknown[]> = {};
+  for (const { stream, data } of records) (byStream[stream] ??= []).push(data);
+  return byStream;
+}
+
 /** _validate_schema (+ fail_on_extra_columns): each record validates against its stream's schema. */
 export function recordSchemaProblems(
   records: RecordMessage[],

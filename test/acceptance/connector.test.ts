@@ -6,6 +6,7 @@ import { errorTraces } from "../helpers/protocol.js";
 import {
   additionalPropertiesProblems,
   configuredCatalogFrom,
+  dataByStream,
   draft07,
   emptyStreamProblems,
   expectedKeyProblems,
@@ -331,13 +332,7 @@ describe(`acceptance on ${target.description}`, () => {
         .filter((line) => line.trim() !== "")
         .map((line) => JSON.parse(line) as RecordMessage);
       noProblems(expectedKeyProblems(actual, expected, await discovered()));
-      // As CAT compares them (exact_order): stream by stream; streams come in any order.
-      const byStream = (rows: RecordMessage[]) => {
-        const streams: Record<string, unknown[]> = {};
-        for (const r of rows) (streams[r.stream] ??= []).push(r.data);
-        return streams;
-      };
-      expect(byStream(actual)).toEqual(byStream(expected));
+      expect(dataByStream(actual)).toEqual(dataByStream(expected));
     });
 
     it("validate_stream_statuses: STARTED, RUNNING, COMPLETE per stream", async () => {
@@ -408,7 +403,7 @@ describe(`acceptance on ${target.description}`, () => {
       expect([first.code, second.code]).toEqual([0, 0]);
       const [one, two] = [recordMessages(first.messages), recordMessages(second.messages)];
       expect(one.length).toBeGreaterThan(0);
-      expect(two.map((r) => [r.stream, r.data])).toEqual(one.map((r) => [r.stream, r.data]));
+      expect(dataByStream(two)).toEqual(dataByStream(one));
       expect(Math.max(...one.map((r) => r.emitted_at))).toBeLessThan(
         Math.min(...two.map((r) => r.emitted_at)),
       );
@@ -481,8 +476,9 @@ describe(`acceptance on ${target.description}`, () => {
       const { result: direct, catalog } = await basicRead();
       const read = await run("read", { config, catalog }, { layout: "cat" });
       expect(read.code, read.stderr).toBe(0);
-      const data = (r: RunResult) => recordMessages(r.messages).map((m) => [m.stream, m.data]);
-      expect(data(read)).toEqual(data(direct));
+      expect(dataByStream(recordMessages(read.messages))).toEqual(
+        dataByStream(recordMessages(direct.messages)),
+      );
     });
   });
 
@@ -518,8 +514,9 @@ describe(`acceptance on ${target.description}`, () => {
         expect.stringMatching(/\/source\/inputState\.json$/),
       ]);
       expect(result.code, result.stderr).toBe(0);
-      const data = (r: RunResult) => recordMessages(r.messages).map((m) => [m.stream, m.data]);
-      expect(data(result)).toEqual(data(direct));
+      expect(dataByStream(recordMessages(result.messages))).toEqual(
+        dataByStream(recordMessages(direct.messages)),
+      );
       noProblems(streamStatusProblems(result.messages, await names()));
     });
 
