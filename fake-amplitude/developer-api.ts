@@ -388,13 +388,7 @@ export class FakeDeveloperApi {
         code: "invalid_enum",
       });
     }
-    if (errors.length > 0) {
-      sendProblem(res, "validation_error", {
-        detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-        validationErrors: errors,
-      });
-      return;
-    }
+    if (answeredInvalid(res, errors)) return;
     const fault = this.options.endpointFaults?.projects?.shift();
     if (await answeredByFault(res, fault)) return;
 
@@ -426,13 +420,7 @@ export class FakeDeveloperApi {
     if (includeParam !== null && includeParam !== "true" && includeParam !== "false") {
       errors.push({ field: "include_definition", message: "must be a boolean", code: "type" });
     }
-    if (errors.length > 0) {
-      sendProblem(res, "validation_error", {
-        detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-        validationErrors: errors,
-      });
-      return;
-    }
+    if (answeredInvalid(res, errors)) return;
     // A project the token cannot see: the OpenAPI declares both 403 and 404 on this
     // operation, but on the project-scoped list (listCharts) only 403, and describes
     // `forbidden` as "the caller lacks access to the project"; so 403 forbidden, the same
@@ -488,6 +476,16 @@ function routeOf(pathname: string): Route | undefined {
   } catch {
     return undefined; // a malformed %-escape names no operation
   }
+}
+
+/** Answers 400 validation_error, listing each invalid parameter, when there is one. */
+function answeredInvalid(res: ServerResponse, errors: ValidationError[]): boolean {
+  if (errors.length === 0) return false;
+  sendProblem(res, "validation_error", {
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+    validationErrors: errors,
+  });
+  return true;
 }
 
 /** Answers with the fault when it is one that answers; waits out a slow one first. */
