@@ -11,7 +11,7 @@ import { errorTrace } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
-import { checkConnection } from "./source/check.js";
+import { CHECK_DEADLINE_MS, checkConnection } from "./source/check.js";
 import { PROGRESS_EVERY_MS } from "./source/progress.js";
 import { read } from "./source/read.js";
 import { loadSpec } from "./spec.js";
@@ -23,6 +23,35 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** The working directory (the last place chart bodies may wait). */
   cwd: string;
+  /** Tests shorten the clocks (see Timing); the CLI leaves them as they are. */
+  timing?: Partial<Timing>;
+}
+
+/** The clocks a command keeps. Users never change them; tests shorten them. */
+export interface Timing {
+  /** How long check waits for Amplitude's answers, retries included. */
+  checkDeadlineMs: number;
+  /** How often a read that waits on Amplitude says so. */
+  progressEveryMs: number;
+  /** Multiplies every retry wait (0.001 turns 2 s into 2 ms). */
+  retryDelayScale: number;
+}
+
+/**
+ * The defaults, then the test knobs of the environment (for tests that run the CLI or the
+ * image as a process), then what an in-process test passes.
+ */
+function timingOf(io: Io): Timing {
+  const fromEnv = (name: string, min: number): number | undefined => {
+    const value = Number(io.env[name]);
+    return io.env[name] !== undefined && Number.isFinite(value) && value >= min ? value : undefined;
+  };
+  return {
+    checkDeadlineMs: CHECK_DEADLINE_MS,
+    progressEveryMs: fromEnv("SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS", 1) ?? PROGRESS_EVERY_MS,
+    retryDelayScale: fromEnv("SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE", 0) ?? 1,
+    ...io.timing,
+  };
 }
 
 /**
@@ -73,6 +102,7 @@ async function run(
     await writer.message({ type: "SPEC", spec: { ...loadSpec() } });
     return 0;
   }
+  const timing = timingOf(io);
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
   const log = (level: "INFO" | "WARN", message: string) => writer.log(level, message);
@@ -84,8 +114,15 @@ async function run(
     const result = await checkConnection(
       raw,
       (config) =>
-        connect(config, { log, env: io.env, policy: CHECK_RETRY_POLICY, connectTimeoutMs: 10_000 }),
+        connect(config, {
+          log,
+          env: io.env,
+          retryDelayScale: timing.retryDelayScale,
+          policy: CHECK_RETRY_POLICY,
+          connectTimeoutMs: 10_000,
+        }),
       log,
+      timing.checkDeadlineMs,
     );
     await writer.message({ type: "CONNECTION_STATUS", connectionStatus: result });
     return 0;
@@ -102,21 +139,15 @@ async function run(
 
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
-  const amplitude = connect(config, { log, env: io.env });
+  const amplitude = connect(config, { log, env: io.env, retryDelayScale: timing.retryDelayScale });
   try {
     const complete = await read(config, selected, amplitude, writer, {
       spoolFolders: spoolCandidates(io.env, io.cwd),
-      progressEveryMs: progressEveryMs(io.env),
+      progressEveryMs: timing.progressEveryMs,
     });
     if (!complete) say("the read finished with failed streams; see the ERROR traces on stdout.");
     return complete ? 0 : 1;
   } finally {
     await amplitude.close();
   }
-}
-
-/** Tests shorten the progress interval (SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS); users leave it unset. */
-function progressEveryMs(env: Record<string, string | undefined>): number {
-  const ms = Number(env.SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : PROGRESS_EVERY_MS;
 }

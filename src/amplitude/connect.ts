@@ -16,6 +16,8 @@ export interface Amplitude {
 export interface ConnectOptions {
   log: Logger;
   env: Record<string, string | undefined>;
+  /** Multiplies every retry wait; tests shrink it. */
+  retryDelayScale: number;
   policy?: RetryPolicy;
   /** How long a connection may take to open (check: short, so it can try again in time). */
   connectTimeoutMs?: number;
@@ -23,7 +25,7 @@ export interface ConnectOptions {
 
 /** The clients for a validated config: the same HTTP machinery, a pool per API. */
 export function connect(config: ConnectorConfig, options: ConnectOptions): Amplitude {
-  const factor = retryDelayScale(options.env);
+  const factor = options.retryDelayScale;
   const httpFor = (baseUrl: string): HttpClient =>
     new HttpClient({
       connections: config.maxConcurrentRequests,
@@ -47,10 +49,4 @@ export function connect(config: ConnectorConfig, options: ConnectOptions): Ampli
       await Promise.all([dashboardHttp.close(), developerHttp?.close()]);
     },
   };
-}
-
-/** Tests shrink the retry waits (0.001 turns 2 s into 2 ms); users leave it unset. */
-function retryDelayScale(env: Record<string, string | undefined>): number {
-  const scale = Number(env.SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE ?? "1");
-  return Number.isFinite(scale) && scale >= 0 ? scale : 1;
 }

@@ -39,7 +39,8 @@ export interface RetryNotice {
   /** The HTTP status that caused it; undefined for network failures and timeouts. */
   status: number | undefined;
   waitMs: number;
-  /** Epoch ms of the next attempt. */
+  /** Epoch ms when the wait starts, and of the next attempt (`at` + `waitMs`). */
+  at: number;
   nextAttemptAt: number;
   /** The server said how long to wait (Retry-After, retry_after_seconds). */
   serverAskedWait: boolean;
@@ -161,12 +162,14 @@ export class HttpClient {
           "WARN",
           `${req.label}: attempt ${retry + 1} failed with ${error.reason}; retry ${retry + 1} of ${policy.maxRetries} in ${(waitMs / 1000).toFixed(1)} s${serverAskedWait ? ` (as ${error.askedBy} asks)` : ""}.`,
         );
+        const at = Date.now();
         await req.onRetry?.({
           attempt: retry + 1,
           reason: error.reason,
           status: error.status,
           waitMs,
-          nextAttemptAt: Date.now() + waitMs,
+          at,
+          nextAttemptAt: at + waitMs,
           serverAskedWait,
         });
         await this.sleep(waitMs);

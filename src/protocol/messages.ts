@@ -92,11 +92,12 @@ export const streamStatus = (
   stream: string,
   status: StreamStatus,
   reasons?: StreamStatusReason[],
+  emittedAt: number = Date.now(),
 ): AirbyteMessage => ({
   type: "TRACE",
   trace: {
     type: "STREAM_STATUS",
-    emitted_at: Date.now(),
+    emitted_at: emittedAt,
     stream_status: { stream_descriptor: { name: stream }, status, ...(reasons && { reasons }) },
   },
 });

@@ -24,6 +24,7 @@ export async function checkConnection(
   raw: unknown,
   connect: (config: ConnectorConfig) => Amplitude,
   log: (level: "INFO" | "WARN", message: string) => Promise<void>,
+  deadlineMs = CHECK_DEADLINE_MS,
 ): Promise<CheckResult> {
   let config: ConnectorConfig;
   try {
@@ -34,11 +35,11 @@ export async function checkConnection(
   }
   const amplitude = connect(config);
   try {
-    const deadline = Date.now() + CHECK_DEADLINE_MS;
+    const deadline = Date.now() + deadlineMs;
     const [charts, details] = await Promise.all([
-      checkCharts(config, amplitude, deadline),
+      checkCharts(config, amplitude, deadline, deadlineMs),
       amplitude.developer
-        ? checkDetails(config, amplitude.developer, deadline, log)
+        ? checkDetails(config, amplitude.developer, deadline, deadlineMs, log)
         : Promise.resolve(undefined),
     ]);
     if (details?.status === "FAILED") {
@@ -65,6 +66,7 @@ async function checkCharts(
   config: ConnectorConfig,
   amplitude: Amplitude,
   deadline: number,
+  deadlineMs: number,
 ): Promise<CheckResult> {
   const failures: (string | undefined)[] = [];
   const unseen: (string | undefined)[] = [];
@@ -102,7 +104,7 @@ async function checkCharts(
     status: "SUCCEEDED",
     message:
       (answered.length > 0 ? `Amplitude answered for ${answered.join(", ")}. ` : "") +
-      `Chart(s) ${pending.join(", ")} had not answered after ${CHECK_DEADLINE_MS / 1000} s, the time check has: ` +
+      `Chart(s) ${pending.join(", ")} had not answered after ${seconds(deadlineMs)}, the time check has: ` +
       "Amplitude computes a chart when it is asked for, and a large one takes minutes. They were not refused " +
       "(wrong keys and unknown charts are refused at once), but their data was not seen; a read waits up to " +
       "request_timeout_seconds for each.",
@@ -118,6 +120,7 @@ async function checkDetails(
   config: ConnectorConfig,
   developer: DeveloperApi,
   deadline: number,
+  deadlineMs: number,
   log: (level: "INFO" | "WARN", message: string) => Promise<void>,
 ): Promise<CheckResult> {
   try {
@@ -138,7 +141,7 @@ async function checkDetails(
     if (error instanceof NoAnswerInTime) {
       return {
         status: "SUCCEEDED",
-        message: `The Developer API had not answered after ${CHECK_DEADLINE_MS / 1000} s: the chart details were not seen.`,
+        message: `The Developer API had not answered after ${seconds(deadlineMs)}: the chart details were not seen.`,
       };
     }
     if (error instanceof ConnectorError) return { status: "FAILED", message: error.message };
@@ -159,3 +162,6 @@ async function checkChart(chartId: string, amplitude: Amplitude, deadline: numbe
     throw explainBodyError(error, { chartId, contentType, head });
   }
 }
+
+/** 20000 -> "20 s"; a test's 150 -> "0.15 s". */
+const seconds = (ms: number): string => `${ms / 1000} s`;

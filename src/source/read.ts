@@ -68,7 +68,7 @@ export async function read(
         onAttempt: () => waits.requesting(chartId),
         onRetry: async (notice) => {
           waits.retrying(chartId, notice);
-          if (notice.status === 429) await stream?.rateLimited(notice.nextAttemptAt);
+          if (notice.status === 429) await stream?.rateLimited(notice);
         },
       });
       await writer.log("INFO", describeDownload(body));
@@ -113,7 +113,7 @@ export async function read(
           ? await chartDetails(read, amplitude.developer, config.maxConcurrentRequests, {
               log: (level, message) => writer.log(level, message),
               onRetry: async (notice) => {
-                if (notice.status === 429) await stream.rateLimited(notice.nextAttemptAt);
+                if (notice.status === 429) await stream.rateLimited(notice);
               },
             })
           : undefined;

@@ -30,13 +30,19 @@ export class StreamLifecycle {
     await this.writer.message(streamStatus(this.stream, "STARTED"));
   }
 
-  /** Amplitude answered 429: the platform shows the stream as rate limited until `quotaReset`. */
-  async rateLimited(quotaReset: number): Promise<void> {
+  /**
+   * Amplitude answered 429: the platform shows the stream as rate limited until the next
+   * attempt. The status is dated when the wait began, so it says exactly how long it is.
+   */
+  async rateLimited(wait: { at: number; nextAttemptAt: number }): Promise<void> {
     await this.started();
     await this.writer.message(
-      streamStatus(this.stream, "RUNNING", [
-        { type: "RATE_LIMITED", rate_limited: { quota_reset: Math.round(quotaReset) } },
-      ]),
+      streamStatus(
+        this.stream,
+        "RUNNING",
+        [{ type: "RATE_LIMITED", rate_limited: { quota_reset: Math.round(wait.nextAttemptAt) } }],
+        wait.at,
+      ),
     );
   }
 

@@ -5,11 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXPORT_METADATA_FIELDS } from "../helpers/protocol.js";
-import { amplitudeCsv } from "../../fake-amplitude/csv.js";
 import {
   SAMPLE_CHARTS,
   sampleChartEntries,
-  sampleCharts,
   sampleExpectations,
 } from "../../fake-amplitude/sample-charts.js";
 
@@ -146,22 +144,5 @@ describe("npm run demo", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown option "--bogus"');
     expect(result.stderr).toContain("usage: npm run demo");
-  });
-});
-
-describe("the sample charts", () => {
-  it("are deterministic, keyed by chart ID, in Amplitude's export style", () => {
-    const charts = sampleCharts();
-    expect(Object.keys(charts)).toEqual(SAMPLE_CHARTS.map((c) => c.id));
-    expect(sampleCharts()).toEqual(charts);
-    for (const sample of SAMPLE_CHARTS) {
-      const csv = charts[sample.id]?.csv;
-      expect(csv).toBe(amplitudeCsv(sample.chart));
-      expect(csv).toMatch(/^"\t[^"]+"\r\n/); // a TAB-marked title, CRLF
-    }
-    // One chart is configured by its URL, as users paste them.
-    expect(sampleChartEntries()).toContain(
-      "https://app.amplitude.com/analytics/acme/chart/m7x3q9wz",
-    );
   });
 });

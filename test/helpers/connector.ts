@@ -5,7 +5,7 @@ import {
   type FakeChart,
 } from "../../fake-amplitude/server.js";
 import { Writable } from "node:stream";
-import { main } from "../../src/entrypoint.js";
+import { main, type Timing } from "../../src/entrypoint.js";
 import { parseMessages, type Message } from "./protocol.js";
 import { configuredCatalog, jsonFiles, runCli, type CliResult } from "./run-cli.js";
 
@@ -71,6 +71,8 @@ export interface RunInput {
   /** Appended to the command line. */
   extra?: string[];
   env?: Record<string, string>;
+  /** In process: the clocks (retry waits are shrunk a thousandfold unless given). */
+  timing?: Partial<Timing>;
   cwd?: string;
   timeoutMs?: number;
   /**
@@ -102,7 +104,7 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
   args.push(...(input.extra ?? []));
   if ((input.via ?? "in-process") === "in-process") {
     if (input.cwd !== undefined) throw new Error("cwd needs via: cli");
-    const result = await runInProcess(args, input.env ?? {}, input.onStdout);
+    const result = await runInProcess(args, input.env ?? {}, input.onStdout, input.timing);
     return { ...result, messages: parseMessages(result.stdout) };
   }
   const result = await runCli(args, {
@@ -133,14 +135,16 @@ export async function runInProcess(
   args: string[],
   env: Record<string, string> = {},
   onStdout?: (text: string) => void,
+  timing: Partial<Timing> = {},
 ): Promise<CliResult> {
   const stdout = new Collector(onStdout);
   const stderr = new Collector();
   const code = await main(args, {
     stdout,
     stderr,
-    env: { SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "0.001", ...env },
+    env,
     cwd: process.cwd(),
+    timing: { retryDelayScale: 0.001, ...timing },
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

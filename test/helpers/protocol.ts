@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv, type Options, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 
 /**
@@ -65,21 +67,64 @@ export interface ProtocolSchema {
   catalogComplaint(catalog: unknown): string | undefined;
 }
 
-function protocolSchema(
+const DEFINITIONS = ["AirbyteMessage", "ConfiguredAirbyteCatalog"] as const;
+type Validators = Record<(typeof DEFINITIONS)[number], ValidateFunction>;
+
+/**
+ * Compiling the official schema takes a second or more, and every test file would pay it
+ * (vitest evaluates the helpers afresh per file). So the validators are compiled once, as
+ * ajv's standalone code, into node_modules/.cache, keyed by the schema and ajv's options,
+ * and later files (and runs) load that code.
+ */
+const CACHE = join(here, "..", "..", "node_modules", ".cache", "protocol-validators");
+const load = createRequire(import.meta.url);
+
+function compiledValidators(
   label: string,
-  ajv: Ajv,
-  schema: Record<string, unknown>,
-  prepareCatalog: (catalog: unknown) => unknown,
-): ProtocolSchema {
+  options: Options,
+  schemaText: string,
+  parseSchema: (text: string) => Record<string, unknown>,
+): Validators {
+  const { version } = load("ajv/package.json") as { version: string };
+  const key = createHash("sha256")
+    .update(JSON.stringify([options, version, schemaText]))
+    .digest("hex")
+    .slice(0, 16);
+  const file = join(CACHE, `${key}.cjs`);
+  if (existsSync(file)) return load(file) as Validators;
+  const schema = parseSchema(schemaText);
+  const ajv = new Ajv({ ...options, code: { source: true } });
   // One fixed $id, whatever the file says, so that both are addressed the same way.
   ajv.addSchema({ ...schema, $id: "protocol" });
-  const definition = (name: string): ValidateFunction => {
-    const validate = ajv.getSchema(`protocol#/definitions/${name}`);
-    if (!validate) throw new Error(`${label} has no definitions/${name}`);
-    return validate;
+  const refs = Object.fromEntries(
+    DEFINITIONS.map((name) => {
+      if (!ajv.getSchema(`protocol#/definitions/${name}`)) {
+        throw new Error(`${label} has no definitions/${name}`);
+      }
+      return [name, `protocol#/definitions/${name}`];
+    }),
+  );
+  mkdirSync(CACHE, { recursive: true });
+  // Written whole, then renamed: a file another worker reads is never half written.
+  const partial = `${file}.${process.pid}`;
+  const { default: standaloneCode } = load("ajv/dist/standalone/index.js") as {
+    default: (ajv: Ajv, refs: Record<string, string>) => string;
   };
-  const validateMessage = definition("AirbyteMessage");
-  const validateCatalog = definition("ConfiguredAirbyteCatalog");
+  writeFileSync(partial, standaloneCode(ajv, refs));
+  renameSync(partial, file);
+  return load(file) as Validators;
+}
+
+function protocolSchema(
+  label: string,
+  options: Options,
+  schemaText: string,
+  parseSchema: (text: string) => Record<string, unknown>,
+  prepareCatalog: (catalog: unknown) => unknown,
+): ProtocolSchema {
+  const validators = compiledValidators(label, options, schemaText, parseSchema);
+  const validateMessage = validators.AirbyteMessage;
+  const validateCatalog = validators.ConfiguredAirbyteCatalog;
   const complaint = (validate: ValidateFunction, value: unknown): string | undefined => {
     if (validate(value)) return undefined;
     // "must match then schema" only repeats the errors under it; one line per distinct error.
@@ -98,11 +143,11 @@ function protocolSchema(
 
 /** Our schema, compiled strictly so that a keyword it misspells is an error, not a no-op. */
 export function loadOurSchema(): ProtocolSchema {
-  const schema = JSON.parse(readFileSync(OUR_PROTOCOL_SCHEMA, "utf8")) as Record<string, unknown>;
   return protocolSchema(
     `our schema (${OUR_PROTOCOL_SCHEMA})`,
-    new Ajv({ strict: true, allErrors: true }),
-    schema,
+    { strict: true, allErrors: true },
+    readFileSync(OUR_PROTOCOL_SCHEMA, "utf8"),
+    (text) => JSON.parse(text) as Record<string, unknown>,
     (catalog) => catalog,
   );
 }
@@ -140,12 +185,12 @@ export function withoutUnsetOptionals(catalog: unknown): unknown {
  * optionals, unless `catalogsAsWritten` (to see what it says of the nulls themselves).
  */
 export function loadOfficialSchema(path: string, catalogsAsWritten = false): ProtocolSchema {
-  const schema = parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   // Not strict: the file has keywords of its own (existingJavaType); formats are left unchecked.
   return protocolSchema(
     `the official schema (${path})`,
-    new Ajv({ strict: false, allErrors: true, validateFormats: false }),
-    schema,
+    { strict: false, allErrors: true, validateFormats: false },
+    readFileSync(path, "utf8"),
+    (text) => parse(text) as Record<string, unknown>,
     catalogsAsWritten ? (catalog) => catalog : withoutUnsetOptionals,
   );
 }

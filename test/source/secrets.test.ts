@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { jsonFiles, runCli, type CliResult } from "../helpers/run-cli.js";
+import { jsonFiles, type CliResult } from "../helpers/run-cli.js";
 import { errorTraces, records } from "../helpers/protocol.js";
 import { WAU } from "../helpers/charts.js";
 import {
@@ -9,6 +9,7 @@ import {
   configFor,
   connectionStatus,
   run,
+  runInProcess,
   serve,
   stopFakes,
 } from "../helpers/connector.js";
@@ -131,7 +132,11 @@ describe.concurrent("secrets never appear in the output", () => {
       `api_key=${API_KEY}\nsecret_key=${SECRET_KEY}\n`,
       `{"api_key": "${API_KEY}", "secret_key": "${SECRET_KEY}",}`,
     ]) {
-      const result = await runCli(["check", "--config", jsonFiles({ config: text }).config ?? ""]);
+      const result = await runInProcess([
+        "check",
+        "--config",
+        jsonFiles({ config: text }).config ?? "",
+      ]);
       expect(result.code).toBe(2);
       expectNoSecrets(result);
       for (const fragment of [API_KEY.slice(0, 6), SECRET_KEY.slice(0, 6)]) {

@@ -59,6 +59,7 @@ describe("the waiting report", () => {
       reason: "HTTP 429: Too many requests",
       status: 429,
       waitMs: 60_000,
+      at: r.now(),
       nextAttemptAt: r.now() + 60_000,
       serverAskedWait: true,
     });

@@ -9,12 +9,6 @@ import { seededRandom } from "./support.js";
 const policy = DEFAULT_RETRY_POLICY;
 const middle = (): number => 0.5; // no jitter
 
-describe("the default policy", () => {
-  it("allows 5 retries per chart", () => {
-    expect(policy.maxRetries).toBe(5);
-  });
-});
-
 describe("backoff between retries", () => {
   it("waits about 2 s before the first retry, then doubles", () => {
     expect([1, 2, 3, 4, 5].map((retry) => retryDelayMs(retry, undefined, policy, middle))).toEqual([

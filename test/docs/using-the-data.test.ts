@@ -11,11 +11,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
 import { sampleProject } from "../../fake-amplitude/sample-charts.js";
-import { configuredCatalog, jsonFiles, runCli } from "../helpers/run-cli.js";
+import { runInProcess } from "../helpers/connector.js";
+import { configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
 
 /**
  * docs/using-the-data.md, run: every ```sql block of the page, in page order, against what
- * `npm run demo` reads (the built CLI's discover and read against the fake's sample charts),
+ * `npm run demo` reads (the connector's discover and read, in process, against the fake's sample charts),
  * landed in DuckDB the way an Airbyte destination lands it: one table per stream, one column
  * per field typed from discover's schema (`dimensions` as JSON), Airbyte's columns in front.
  * The blocks are read from the page itself, so the page and this test cannot drift apart.
@@ -54,7 +55,7 @@ type Message = {
 async function connector(command: string, files: Record<string, unknown>): Promise<Message[]> {
   const paths = jsonFiles(files);
   const args = Object.entries(paths).flatMap(([name, path]) => [`--${name}`, path]);
-  const result = await runCli([command, ...args]);
+  const result = await runInProcess([command, ...args]);
   if (result.code !== 0) throw new Error(`${command} failed: ${result.stderr}${result.stdout}`);
   return result.stdout
     .split("\n")

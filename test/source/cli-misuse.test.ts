@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { errorTraces, parseMessages } from "../helpers/protocol.js";
-import { configuredCatalog, jsonFiles, runCli } from "../helpers/run-cli.js";
-import { API_KEY, SECRET_KEY, configFor } from "../helpers/connector.js";
+import { configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
+import { API_KEY, SECRET_KEY, configFor, runInProcess } from "../helpers/connector.js";
 
 const goodConfig = configFor("https://amplitude.com", ["abc123de"]);
 const basic = Buffer.from(`${API_KEY}:${SECRET_KEY}`).toString("base64");
@@ -71,11 +71,15 @@ const cases: [string, () => string[], RegExp][] = [
   ],
 ];
 
+/*
+ * Misuse of the command line, in process: main() returns the exit code that cli.ts sets
+ * (test/e2e/cli.test.ts checks it on the process).
+ */
 describe.concurrent("CLI misuse", () => {
   it.each(cases)(
     "%s: exit 2, one line on stderr, a config_error TRACE on stdout",
     async (_, args, says) => {
-      const result = await runCli(args());
+      const result = await runInProcess(args());
       expect(result.code).toBe(2);
       const messages = parseMessages(result.stdout);
       expect(messages).toHaveLength(1);
@@ -103,7 +107,7 @@ describe.concurrent("CLI misuse", () => {
   );
 
   it("--help prints usage on stderr, nothing on stdout, exit 0", async () => {
-    const result = await runCli(["--help"]);
+    const result = await runInProcess(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/spec/);
@@ -112,7 +116,7 @@ describe.concurrent("CLI misuse", () => {
 
   it("help (as a command) and check --help print usage on stderr, exit 0", async () => {
     for (const args of [["help"], ["check", "--help"]]) {
-      const result = await runCli(args);
+      const result = await runInProcess(args);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/--config/);
@@ -124,7 +128,7 @@ describe.concurrent("CLI misuse", () => {
       config: { ...goodConfig, max_concurrent_requests: 9 },
       catalog: configuredCatalog(["charts_metadata"]),
     });
-    const result = await runCli([
+    const result = await runInProcess([
       "read",
       "--config",
       files.config ?? "",
