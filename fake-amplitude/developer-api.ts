@@ -52,14 +52,8 @@ export interface DevStatusFault {
   /** Defaults by status: 400 validation_error, 401 invalid_token, 403 forbidden, ... */
   errorCode?: string;
   detail?: string;
-  /** Goes into the body's `retry_after_seconds` (null sends null); omitted when absent. */
-  retryAfterSeconds?: number | null;
-}
-
-/** Waits this long, then answers as it otherwise would. */
-export interface DevSlowFault {
-  kind: "slow";
-  delayMs: number;
+  /** Goes into the body's `retry_after_seconds`; omitted when absent. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -71,17 +65,7 @@ export interface DevDefinitionFault {
   definition: JsonValue;
 }
 
-/** Answers with this body as it is (HTML from a proxy, JSON that is not the envelope...). */
-export interface DevBodyFault {
-  kind: "body";
-  status?: number;
-  contentType: string;
-  body: string;
-}
-
-export type DevFault = DevStatusFault | DevSlowFault | DevDefinitionFault | DevBodyFault;
-/** A fault for the list endpoints, which carry no definition. */
-export type DevEndpointFault = DevStatusFault | DevSlowFault | DevBodyFault;
+export type DevFault = DevStatusFault | DevDefinitionFault;
 
 export interface FakeDeveloperApiOptions {
   /** The personal access token (`amp_...`) the fake accepts, as `Bearer PAT=<token>`. */
@@ -94,8 +78,6 @@ export interface FakeDeveloperApiOptions {
   charts: Record<string, Record<string, FakeDevChart>>;
   /** Faults per chart ID (whatever the project), used one per request, in order. */
   faults?: Record<string, DevFault[]>;
-  /** Faults for `/v1/context` and `/v1/projects`, used one per request, in order. */
-  endpointFaults?: { context?: DevEndpointFault[]; projects?: DevEndpointFault[] };
   /** The organisation `/v1/context` names. */
   org?: { id: string; name: string | null };
   /** The principal's login `/v1/context` names. */
@@ -241,7 +223,7 @@ interface ValidationError {
 interface ProblemOptions {
   status?: number;
   detail?: string;
-  retryAfterSeconds?: number | null;
+  retryAfterSeconds?: number;
   validationErrors?: ValidationError[];
   headers?: Record<string, string>;
 }
@@ -265,9 +247,6 @@ const PROJECT_SORTS = ["name", "-name", "updated_at", "-updated_at"];
 export class FakeDeveloperApi {
   readonly requests: DevRequest[] = [];
   private readonly scopes: readonly string[];
-  private active = 0;
-  /** The most requests it answered at once. */
-  maxActive = 0;
 
   constructor(private readonly options: FakeDeveloperApiOptions) {
     this.scopes = options.scopes ?? DEFAULT_SCOPES;
@@ -281,20 +260,11 @@ export class FakeDeveloperApi {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     if (!url.pathname.startsWith("/v1/")) return false;
-    this.active++;
-    this.maxActive = Math.max(this.maxActive, this.active);
-    try {
-      await this.answer(req, res, url);
-    } catch (error) {
-      if (res.headersSent) res.destroy();
-      else sendProblem(res, "internal_error", { detail: `The fake failed: ${String(error)}` });
-    } finally {
-      this.active--;
-    }
+    this.answer(req, res, url);
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private answer(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const route = routeOf(url.pathname);
     const authProblem = this.authProblem(req.headers.authorization);
     this.requests.push({
@@ -330,9 +300,9 @@ export class FakeDeveloperApi {
       });
       return;
     }
-    if (route.name === "context") await this.context(res);
-    else if (route.name === "projects") await this.projects(res, url.searchParams);
-    else await this.chart(res, route.projectId, route.chartId, url.searchParams);
+    if (route.name === "context") this.context(res);
+    else if (route.name === "projects") this.projects(res, url.searchParams);
+    else this.chart(res, route.projectId, route.chartId, url.searchParams);
   }
 
   /**
@@ -354,9 +324,7 @@ export class FakeDeveloperApi {
     return "The access token is invalid, expired or revoked.";
   }
 
-  private async context(res: ServerResponse): Promise<void> {
-    const fault = this.options.endpointFaults?.context?.shift();
-    if (await answeredByFault(res, fault)) return;
+  private context(res: ServerResponse): void {
     const org = this.options.org ?? { id: "36958", name: "Acme" };
     sendJson(res, 200, {
       data: {
@@ -374,7 +342,7 @@ export class FakeDeveloperApi {
     });
   }
 
-  private async projects(res: ServerResponse, query: URLSearchParams): Promise<void> {
+  private projects(res: ServerResponse, query: URLSearchParams): void {
     const errors: ValidationError[] = [];
     const limit = integerParam(query, "limit", 50, 1, 200, errors);
     // The cursor is opaque to clients; here, as the OpenAPI says of the chart list,
@@ -389,8 +357,6 @@ export class FakeDeveloperApi {
       });
     }
     if (answeredInvalid(res, errors)) return;
-    const fault = this.options.endpointFaults?.projects?.shift();
-    if (await answeredByFault(res, fault)) return;
 
     const q = query.get("q")?.toLowerCase() ?? "";
     let projects = this.options.projects.filter((p) =>
@@ -406,12 +372,12 @@ export class FakeDeveloperApi {
     });
   }
 
-  private async chart(
+  private chart(
     res: ServerResponse,
     projectId: string,
     chartId: string,
     query: URLSearchParams,
-  ): Promise<void> {
+  ): void {
     const errors: ValidationError[] = [];
     if (!/^[0-9]+$/.test(projectId)) {
       errors.push({ field: "project_id", message: "must match ^[0-9]+$", code: "pattern" });
@@ -433,7 +399,17 @@ export class FakeDeveloperApi {
     }
 
     const fault = this.options.faults?.[chartId]?.shift();
-    if (fault?.kind !== "definition" && (await answeredByFault(res, fault))) return;
+    if (fault?.kind === "status") {
+      const code = fault.errorCode ?? CODE_FOR_STATUS[fault.status] ?? "error";
+      sendProblem(res, code, {
+        status: fault.status,
+        ...(fault.detail !== undefined && { detail: fault.detail }),
+        ...(fault.retryAfterSeconds !== undefined && {
+          retryAfterSeconds: fault.retryAfterSeconds,
+        }),
+      });
+      return;
+    }
     const chart = this.options.charts[projectId]?.[chartId];
     if (!chart) {
       sendProblem(res, "not_found", {
@@ -484,31 +460,6 @@ function answeredInvalid(res: ServerResponse, errors: ValidationError[]): boolea
   sendProblem(res, "validation_error", {
     detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
     validationErrors: errors,
-  });
-  return true;
-}
-
-/** Answers with the fault when it is one that answers; waits out a slow one first. */
-async function answeredByFault(
-  res: ServerResponse,
-  fault: DevEndpointFault | undefined,
-): Promise<boolean> {
-  if (!fault) return false;
-  if (fault.kind === "slow") {
-    await sleep(fault.delayMs);
-    return false;
-  }
-  if (fault.kind === "body") {
-    res.writeHead(fault.status ?? 200, { "content-type": fault.contentType }).end(fault.body);
-    return true;
-  }
-  const code = fault.errorCode ?? CODE_FOR_STATUS[fault.status] ?? "error";
-  sendProblem(res, code, {
-    status: fault.status,
-    ...(fault.detail !== undefined ? { detail: fault.detail } : {}),
-    ...(fault.retryAfterSeconds !== undefined
-      ? { retryAfterSeconds: fault.retryAfterSeconds }
-      : {}),
   });
   return true;
 }
@@ -581,8 +532,6 @@ function projectObject(project: FakeProject): JsonObject {
     updated_at: project.updated_at ?? DEFAULT_PROJECT_TIME,
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------
 // The sample project's Developer API side, for `npm run demo` and tests.

@@ -259,20 +259,6 @@ describe("GET /v1/projects", () => {
     );
     expect(problem.detail).toContain("projects:read");
   });
-
-  it("takes its own endpoint faults in order, then answers", async () => {
-    const running = await start({
-      endpointFaults: { projects: [{ kind: "status", status: 429, retryAfterSeconds: 3 }] },
-    });
-    const first = expectProblem(
-      await get(running, "/v1/projects"),
-      429,
-      "rate_limit_exceeded",
-      true,
-    );
-    expect(first.retry_after_seconds).toBe(3);
-    expect((await get(running, "/v1/projects")).status).toBe(200);
-  });
 });
 
 describe("GET /v1/projects/{project_id}/charts/{chart_id}", () => {
@@ -477,32 +463,6 @@ describe("faults per chart", () => {
     expect((await get(running, other)).status).toBe(200);
   });
 
-  it("sends a null retry_after_seconds when told to", async () => {
-    const running = await start({
-      faults: { abc123de: [{ kind: "status", status: 429, retryAfterSeconds: null }] },
-    });
-    const problem = expectProblem(await get(running, CHART_PATH), 429, "rate_limit_exceeded", true);
-    expect(problem).toHaveProperty("retry_after_seconds", null);
-  });
-
-  it("answers a slow fault late, then normally", async () => {
-    const running = await start({ faults: { abc123de: [{ kind: "slow", delayMs: 300 }] } });
-    const slowStart = performance.now();
-    expect((await get(running, CHART_PATH)).status).toBe(200);
-    expect(performance.now() - slowStart).toBeGreaterThanOrEqual(280);
-    const fastStart = performance.now();
-    expect((await get(running, CHART_PATH)).status).toBe(200);
-    expect(performance.now() - fastStart).toBeLessThan(250);
-  });
-
-  it("counts the requests it answers at once", async () => {
-    const slow = { kind: "slow", delayMs: 150 } as const;
-    const running = await start({ faults: { abc123de: [slow, slow] } });
-    const answers = await Promise.all([get(running, CHART_PATH), get(running, CHART_PATH)]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    expect(running.api.maxActive).toBe(2);
-  });
-
   it("answers an odd definition as given, once", async () => {
     const odd = { app: PROJECT_ID, params: { events: "not a list", segments: [1, null] } };
     const running = await start({
@@ -523,20 +483,6 @@ describe("faults per chart", () => {
     expect(((await get(running, path)).body.data as Record<string, unknown>).definition).toEqual(
       DEFINITION,
     );
-  });
-
-  it("answers a body fault as it is", async () => {
-    const running = await start({
-      faults: {
-        abc123de: [
-          { kind: "body", status: 502, contentType: "text/html", body: "<html>Bad gateway</html>" },
-        ],
-      },
-    });
-    const answer = await get(running, CHART_PATH);
-    expect(answer.status).toBe(502);
-    expect(answer.contentType).toBe("text/html");
-    expect(answer.body).toEqual({ text: "<html>Bad gateway</html>" });
   });
 
   it("does not spend a fault on a request it refuses before the chart", async () => {
