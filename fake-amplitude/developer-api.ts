@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
- * A stand-in for Amplitude's Developer API (Early Access, `v1`) for the metadata
- * enrichment: `GET /v1/context`, `GET /v1/projects` and
- * `GET /v1/projects/{project_id}/charts/{chart_id}`, with a personal access token, the
- * operations' scopes, RFC 9457 problem+json errors and, on request, faults per chart.
- * Shapes follow Amplitude's published OpenAPI contract (amplitude/developer-cli,
- * openapi/bundled/openapi.bundled.yaml, info.version 0.1.0). Where that contract is
- * silent, the choice is written beside the code that makes it.
+ * A stand-in for Amplitude's Developer API (Early Access, `v1`), serving what the connector
+ * asks of it and nothing more: `GET /v1/projects?limit=N` and
+ * `GET /v1/projects/{project_id}/charts/{chart_id}?include_definition=true`, with a personal
+ * access token, the operations' scopes, RFC 9457 problem+json errors and, on request,
+ * faults per chart. Shapes follow Amplitude's published OpenAPI contract
+ * (amplitude/developer-cli, openapi/bundled/openapi.bundled.yaml, info.version 0.1.0; the
+ * design notes sum it up). What it does not serve (`/v1/context`, other operations and
+ * methods, `cursor`, `sort`, `q`) it declines with a plain-text 501 that says so, rather
+ * than answer unlike the real API. Where the contract is silent, the choice is written
+ * beside the code that makes it.
  */
 
 /** Any JSON value: what a chart definition (read-only, "shape unstable") may hold. */
@@ -78,10 +81,6 @@ export interface FakeDeveloperApiOptions {
   charts: Record<string, Record<string, FakeDevChart>>;
   /** Faults per chart ID (whatever the project), used one per request, in order. */
   faults?: Record<string, DevFault[]>;
-  /** The organisation `/v1/context` names. */
-  org?: { id: string; name: string | null };
-  /** The principal's login `/v1/context` names. */
-  loginId?: string;
 }
 
 export interface DevRequest {
@@ -156,12 +155,6 @@ const PROBLEMS: Record<string, ProblemKind> = {
     "Data access controls exclude the requested data.",
   ),
   not_found: kind(404, "Not found", "not-found", "The requested resource was not found."),
-  method_not_allowed: kind(
-    405,
-    "Method not allowed",
-    "method-not-allowed",
-    "This method is not supported here.",
-  ),
   rate_limit_exceeded: kind(
     429,
     "Rate limit exceeded",
@@ -206,7 +199,6 @@ const CODE_FOR_STATUS: Record<number, string> = {
   401: "invalid_token",
   403: "forbidden",
   404: "not_found",
-  405: "method_not_allowed",
   429: "rate_limit_exceeded",
   500: "internal_error",
   502: "upstream_error",
@@ -225,24 +217,18 @@ interface ProblemOptions {
   detail?: string;
   retryAfterSeconds?: number;
   validationErrors?: ValidationError[];
-  headers?: Record<string, string>;
 }
 
-type Route =
-  | { name: "context" }
-  | { name: "projects" }
-  | { name: "chart"; projectId: string; chartId: string };
+type Route = { name: "projects" } | { name: "chart"; projectId: string; chartId: string };
 
-/** Each operation's `x-required-scopes` in the OpenAPI. */
-const REQUIRED_SCOPE: Record<Route["name"], string> = {
-  context: "projects:read",
-  projects: "projects:read",
-  chart: "analytics:read",
+/** Each operation's `x-required-scopes` in the OpenAPI, and the query parameters served. */
+const OPERATIONS: Record<Route["name"], { scope: string; params: string[] }> = {
+  projects: { scope: "projects:read", params: ["limit"] },
+  chart: { scope: "analytics:read", params: ["include_definition"] },
 };
 
 /** The contract requires created_at/updated_at on a Project; a fixed stand-in keeps it so. */
 const DEFAULT_PROJECT_TIME = "2024-01-01T00:00:00Z";
-const PROJECT_SORTS = ["name", "-name", "updated_at", "-updated_at"];
 
 export class FakeDeveloperApi {
   readonly requests: DevRequest[] = [];
@@ -265,7 +251,7 @@ export class FakeDeveloperApi {
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const route = routeOf(url.pathname);
+    const route = req.method === "GET" ? routeOf(url.pathname) : undefined;
     const authProblem = this.authProblem(req.headers.authorization);
     this.requests.push({
       method: req.method ?? "GET",
@@ -277,31 +263,31 @@ export class FakeDeveloperApi {
     });
 
     // Authentication comes first, as in any bearer-protected API: an unknown path
-    // with a bad token is a 401, not a 404.
+    // with a bad token is a 401 too.
     if (authProblem !== undefined) {
       sendProblem(res, "invalid_token", { detail: authProblem });
       return;
     }
-    if (!route) {
-      sendProblem(res, "not_found", { detail: `No operation at ${url.pathname}.` });
+    // Not the real API's answer, whatever that would be: the fake's own, in plain text.
+    const params = route ? OPERATIONS[route.name].params : [];
+    const unserved = [...url.searchParams.keys()].filter((p) => !params.includes(p));
+    if (!route || unserved.length > 0) {
+      const what = route
+        ? `the parameter(s) ${unserved.join(", ")}`
+        : `${req.method} ${url.pathname}`;
+      res
+        .writeHead(501, { "content-type": "text/plain" })
+        .end(`The fake Developer API does not serve ${what}: only what the connector asks.`);
       return;
     }
-    if (req.method !== "GET") {
-      sendProblem(res, "method_not_allowed", {
-        detail: `${req.method ?? "?"} is not supported on ${url.pathname}; use GET.`,
-        headers: { allow: "GET" },
-      });
-      return;
-    }
-    const scope = REQUIRED_SCOPE[route.name];
+    const { scope } = OPERATIONS[route.name];
     if (!this.scopes.includes(scope)) {
       sendProblem(res, "insufficient_scope", {
         detail: `Token missing required scopes: ${scope}.`,
       });
       return;
     }
-    if (route.name === "context") this.context(res);
-    else if (route.name === "projects") this.projects(res, url.searchParams);
+    if (route.name === "projects") this.projects(res, url.searchParams);
     else this.chart(res, route.projectId, route.chartId, url.searchParams);
   }
 
@@ -324,51 +310,23 @@ export class FakeDeveloperApi {
     return "The access token is invalid, expired or revoked.";
   }
 
-  private context(res: ServerResponse): void {
-    const org = this.options.org ?? { id: "36958", name: "Acme" };
-    sendJson(res, 200, {
-      data: {
-        object: "context",
-        principal: {
-          object: "principal",
-          login_id: this.options.loginId ?? "analytics@acme.example",
-          org_id: org.id,
-          org_name: org.name,
-          auth_type: "pat",
-          scopes: [...this.scopes],
-        },
-        org: { id: org.id, object: "org", name: org.name },
-      },
-    });
-  }
-
+  /** The first page of projects, `limit` (1 to 200, default 50) long, in configured order. */
   private projects(res: ServerResponse, query: URLSearchParams): void {
-    const errors: ValidationError[] = [];
-    const limit = integerParam(query, "limit", 50, 1, 200, errors);
-    // The cursor is opaque to clients; here, as the OpenAPI says of the chart list,
-    // it is a numeric offset. An empty cursor counts as none (it is nullable).
-    const offset = integerParam(query, "cursor", 0, 0, Number.MAX_SAFE_INTEGER, errors);
-    const sort = query.get("sort");
-    if (sort !== null && !PROJECT_SORTS.includes(sort)) {
-      errors.push({
-        field: "sort",
-        message: `must be one of ${PROJECT_SORTS.join(", ")}`,
-        code: "invalid_enum",
-      });
-    }
-    if (answeredInvalid(res, errors)) return;
-
-    const q = query.get("q")?.toLowerCase() ?? "";
-    let projects = this.options.projects.filter((p) =>
-      [p.id, p.name, p.description ?? ""].some((text) => text.toLowerCase().includes(q)),
-    );
-    // Without `sort`, the configured order: the OpenAPI names no default for projects.
-    if (sort !== null) projects = sortedProjects(projects, sort);
-    const page = projects.slice(offset, offset + limit);
-    const hasMore = offset + limit < projects.length;
+    const raw = query.get("limit");
+    const limit = raw === null || raw === "" ? 50 : /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+    const invalid = {
+      field: "limit",
+      message: "must be an integer, 1 to 200",
+      code: "invalid_value",
+    };
+    if (answeredInvalid(res, limit >= 1 && limit <= 200 ? [] : [invalid])) return;
+    const { projects } = this.options;
+    const hasMore = projects.length > limit;
     sendJson(res, 200, {
-      data: page.map(projectObject),
-      pagination: { next_cursor: hasMore ? String(offset + limit) : null, has_more: hasMore },
+      data: projects.slice(0, limit).map(projectObject),
+      // The cursor is opaque to clients; here, as the OpenAPI says of the chart list, it
+      // would be a numeric offset (the fake gives it but does not take it back).
+      pagination: { next_cursor: hasMore ? String(limit) : null, has_more: hasMore },
     });
   }
 
@@ -439,7 +397,6 @@ export class FakeDeveloperApi {
 }
 
 function routeOf(pathname: string): Route | undefined {
-  if (pathname === "/v1/context") return { name: "context" };
   if (pathname === "/v1/projects") return { name: "projects" };
   const chart = /^\/v1\/projects\/([^/]+)\/charts\/([^/]+)$/.exec(pathname);
   if (!chart) return undefined;
@@ -483,43 +440,11 @@ function sendProblem(res: ServerResponse, code: string, options: ProblemOptions 
   if (options.validationErrors) {
     body.validation_errors = options.validationErrors.map((e) => ({ ...e }));
   }
-  res
-    .writeHead(status, { "content-type": "application/problem+json", ...options.headers })
-    .end(JSON.stringify(body));
+  res.writeHead(status, { "content-type": "application/problem+json" }).end(JSON.stringify(body));
 }
 
 function sendJson(res: ServerResponse, status: number, body: JsonValue): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
-
-/** A query integer within [min, max]; absent or empty gives the default. */
-function integerParam(
-  query: URLSearchParams,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  errors: ValidationError[],
-): number {
-  const raw = query.get(name);
-  if (raw === null || raw === "") return fallback;
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`;
-    errors.push({ field: name, message: `must be an integer, ${range}`, code: "invalid_value" });
-    return fallback;
-  }
-  return value;
-}
-
-function sortedProjects(projects: FakeProject[], sort: string): FakeProject[] {
-  const descending = sort.startsWith("-");
-  const key = (p: FakeProject): string =>
-    sort.endsWith("name") ? p.name : (p.updated_at ?? DEFAULT_PROJECT_TIME);
-  return [...projects].sort((a, b) => {
-    const order = key(a).localeCompare(key(b), "en");
-    return descending ? -order : order;
-  });
 }
 
 function projectObject(project: FakeProject): JsonObject {
