@@ -52,7 +52,7 @@ export interface FakeDevChart {
 export interface DevStatusFault {
   kind: "status";
   status: number;
-  /** Defaults by status: 400 validation_error, 401 invalid_token, 403 forbidden, ... */
+  /** Defaults by status: 401 invalid_token, 403 forbidden, 429 rate_limit_exceeded, ... */
   errorCode?: string;
   detail?: string;
   /** Goes into the body's `retry_after_seconds`; omitted when absent. */
@@ -84,140 +84,33 @@ export interface FakeDeveloperApiOptions {
 }
 
 export interface DevRequest {
-  method: string;
   /** The path without its query, e.g. `/v1/projects/123456/charts/k2d8s0a1`. */
   path: string;
   /** The query parameters as sent (the last one wins when a name repeats). */
   query: Record<string, string>;
-  /** Set for the chart operation. */
-  chartId?: string;
   /** Whether the Authorization header carried the token in the accepted form. */
   authorized: boolean;
-  at: number;
-}
-
-interface ProblemKind {
-  status: number;
-  title: string;
-  /** The last segment of the `type` URI. */
-  slug: string;
-  detail: string;
-  retryable: boolean;
 }
 
 const PROBLEM_BASE = "https://developer-api.amplitude.com/problems/";
 
-const kind = (
-  status: number,
-  title: string,
-  slug: string,
-  detail: string,
-  retryable = false,
-): ProblemKind => ({ status, title, slug, detail, retryable });
-
 /**
- * error_code -> status, title, type, default detail and retryable. The titles and types
- * of insufficient_scope, forbidden, operation_not_enabled, data_access_restricted,
- * rate_limit_exceeded, operation_availability_unavailable and upstream_timeout are the
- * OpenAPI's own examples (insufficient_scope's type is `/problems/forbidden` there); the
- * others follow the same pattern (the slug is the code with hyphens) and are guesses.
+ * error_code -> status and title (the `type` URI ends with the code, hyphenated, unless a
+ * slug is given); the first code of a status is the one a status fault gets unless it
+ * names another. The titles and types of insufficient_scope, forbidden,
+ * rate_limit_exceeded and operation_availability_unavailable are the OpenAPI's own examples
+ * (insufficient_scope's type is `/problems/forbidden` there); the others follow the same
+ * pattern and are guesses. A code not listed gets the pattern and the title `HTTP <status>`.
  */
-const PROBLEMS: Record<string, ProblemKind> = {
-  validation_error: kind(400, "Validation failed", "validation-error", "The request is not valid."),
-  invalid_token: kind(
-    401,
-    "Invalid token",
-    "invalid-token",
-    "The access token is invalid, expired or revoked.",
-  ),
-  insufficient_scope: kind(
-    403,
-    "Insufficient scope",
-    "forbidden",
-    "Token missing required scopes.",
-  ),
-  forbidden: kind(
-    403,
-    "Forbidden",
-    "forbidden",
-    "You do not have permission to perform this operation.",
-  ),
-  operation_not_enabled: kind(
-    403,
-    "Endpoint unavailable",
-    "operation-not-enabled",
-    "This endpoint is unavailable for your organization.",
-  ),
-  data_access_restricted: kind(
-    403,
-    "Data access restricted",
-    "data-access-restricted",
-    "Data access controls exclude the requested data.",
-  ),
-  not_found: kind(404, "Not found", "not-found", "The requested resource was not found."),
-  rate_limit_exceeded: kind(
-    429,
-    "Rate limit exceeded",
-    "rate-limit-exceeded",
-    "Too many requests.",
-    true,
-  ),
-  // Retryable: the OpenAPI does not say for 500; the connector retries 5xx anyway.
-  internal_error: kind(
-    500,
-    "Internal server error",
-    "internal-error",
-    "An unexpected error occurred.",
-    true,
-  ),
-  upstream_error: kind(
-    502,
-    "Upstream error",
-    "upstream-error",
-    "An upstream service failed.",
-    true,
-  ),
-  operation_availability_unavailable: kind(
-    503,
-    "Operation availability unavailable",
-    "operation-availability-unavailable",
-    "Operation availability could not be determined. Retry the request.",
-    true,
-  ),
-  upstream_timeout: kind(
-    504,
-    "Upstream timeout",
-    "upstream-timeout",
-    "The request did not complete in time.",
-    true,
-  ),
+const PROBLEMS: Record<string, { status: number; title: string; slug?: string }> = {
+  validation_error: { status: 400, title: "Validation failed" },
+  invalid_token: { status: 401, title: "Invalid token" },
+  forbidden: { status: 403, title: "Forbidden" },
+  insufficient_scope: { status: 403, title: "Insufficient scope", slug: "forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  rate_limit_exceeded: { status: 429, title: "Rate limit exceeded" },
+  operation_availability_unavailable: { status: 503, title: "Operation availability unavailable" },
 };
-
-/** The error_code a status fault gets unless it names one. */
-const CODE_FOR_STATUS: Record<number, string> = {
-  400: "validation_error",
-  401: "invalid_token",
-  403: "forbidden",
-  404: "not_found",
-  429: "rate_limit_exceeded",
-  500: "internal_error",
-  502: "upstream_error",
-  503: "operation_availability_unavailable",
-  504: "upstream_timeout",
-};
-
-interface ValidationError {
-  field: string;
-  message: string;
-  code: string;
-}
-
-interface ProblemOptions {
-  status?: number;
-  detail?: string;
-  retryAfterSeconds?: number;
-  validationErrors?: ValidationError[];
-}
 
 type Route = { name: "projects" } | { name: "chart"; projectId: string; chartId: string };
 
@@ -238,37 +131,25 @@ export class FakeDeveloperApi {
     this.scopes = options.scopes ?? DEFAULT_SCOPES;
   }
 
-  requestsFor(chartId: string): DevRequest[] {
-    return this.requests.filter((r) => r.chartId === chartId);
-  }
-
   /** Answers a `/v1/...` request and gives true; gives false (untouched) for any other path. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     if (!url.pathname.startsWith("/v1/")) return false;
-    this.answer(req, res, url);
-    return true;
-  }
-
-  private answer(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const route = req.method === "GET" ? routeOf(url.pathname) : undefined;
     const authProblem = this.authProblem(req.headers.authorization);
     this.requests.push({
-      method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      ...(route?.name === "chart" ? { chartId: route.chartId } : {}),
       authorized: authProblem === undefined,
-      at: Date.now(),
     });
 
     // Authentication comes first, as in any bearer-protected API: an unknown path
     // with a bad token is a 401 too.
     if (authProblem !== undefined) {
-      sendProblem(res, "invalid_token", { detail: authProblem });
-      return;
+      sendProblem(res, 401, "invalid_token", { detail: authProblem });
+      return true;
     }
     // Not the real API's answer, whatever that would be: the fake's own, in plain text.
+    const route = req.method === "GET" ? routeOf(url.pathname) : undefined;
     const params = route ? OPERATIONS[route.name].params : [];
     const unserved = [...url.searchParams.keys()].filter((p) => !params.includes(p));
     if (!route || unserved.length > 0) {
@@ -278,17 +159,18 @@ export class FakeDeveloperApi {
       res
         .writeHead(501, { "content-type": "text/plain" })
         .end(`The fake Developer API does not serve ${what}: only what the connector asks.`);
-      return;
+      return true;
     }
     const { scope } = OPERATIONS[route.name];
     if (!this.scopes.includes(scope)) {
-      sendProblem(res, "insufficient_scope", {
+      sendProblem(res, 403, "insufficient_scope", {
         detail: `Token missing required scopes: ${scope}.`,
       });
-      return;
+      return true;
     }
     if (route.name === "projects") this.projects(res, url.searchParams);
     else this.chart(res, route.projectId, route.chartId, url.searchParams);
+    return true;
   }
 
   /**
@@ -314,12 +196,12 @@ export class FakeDeveloperApi {
   private projects(res: ServerResponse, query: URLSearchParams): void {
     const raw = query.get("limit");
     const limit = raw === null || raw === "" ? 50 : /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
-    const invalid = {
-      field: "limit",
-      message: "must be an integer, 1 to 200",
-      code: "invalid_value",
-    };
-    if (answeredInvalid(res, limit >= 1 && limit <= 200 ? [] : [invalid])) return;
+    if (!(limit >= 1 && limit <= 200)) {
+      answerInvalid(res, [
+        { field: "limit", message: "must be an integer, 1 to 200", code: "invalid_value" },
+      ]);
+      return;
+    }
     const { projects } = this.options;
     const hasMore = projects.length > limit;
     sendJson(res, 200, {
@@ -336,7 +218,7 @@ export class FakeDeveloperApi {
     chartId: string,
     query: URLSearchParams,
   ): void {
-    const errors: ValidationError[] = [];
+    const errors: JsonObject[] = [];
     if (!/^[0-9]+$/.test(projectId)) {
       errors.push({ field: "project_id", message: "must match ^[0-9]+$", code: "pattern" });
     }
@@ -344,13 +226,16 @@ export class FakeDeveloperApi {
     if (includeParam !== null && includeParam !== "true" && includeParam !== "false") {
       errors.push({ field: "include_definition", message: "must be a boolean", code: "type" });
     }
-    if (answeredInvalid(res, errors)) return;
+    if (errors.length > 0) {
+      answerInvalid(res, errors);
+      return;
+    }
     // A project the token cannot see: the OpenAPI declares both 403 and 404 on this
     // operation, but on the project-scoped list (listCharts) only 403, and describes
     // `forbidden` as "the caller lacks access to the project"; so 403 forbidden, the same
     // for a project that does not exist (which also does not reveal which IDs exist).
     if (!this.options.projects.some((p) => p.id === projectId)) {
-      sendProblem(res, "forbidden", {
+      sendProblem(res, 403, "forbidden", {
         detail: `You do not have access to project ${projectId}.`,
       });
       return;
@@ -358,19 +243,17 @@ export class FakeDeveloperApi {
 
     const fault = this.options.faults?.[chartId]?.shift();
     if (fault?.kind === "status") {
-      const code = fault.errorCode ?? CODE_FOR_STATUS[fault.status] ?? "error";
-      sendProblem(res, code, {
-        status: fault.status,
+      sendProblem(res, fault.status, fault.errorCode ?? codeFor(fault.status), {
         ...(fault.detail !== undefined && { detail: fault.detail }),
         ...(fault.retryAfterSeconds !== undefined && {
-          retryAfterSeconds: fault.retryAfterSeconds,
+          retry_after_seconds: fault.retryAfterSeconds,
         }),
       });
       return;
     }
     const chart = this.options.charts[projectId]?.[chartId];
     if (!chart) {
-      sendProblem(res, "not_found", {
+      sendProblem(res, 404, "not_found", {
         detail: `Chart ${chartId} not found in project ${projectId}.`,
       });
       return;
@@ -411,35 +294,40 @@ function routeOf(pathname: string): Route | undefined {
   }
 }
 
-/** Answers 400 validation_error, listing each invalid parameter, when there is one. */
-function answeredInvalid(res: ServerResponse, errors: ValidationError[]): boolean {
-  if (errors.length === 0) return false;
-  sendProblem(res, "validation_error", {
-    detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-    validationErrors: errors,
+/** The first code listed for the status, or `error` for a status none has. */
+const codeFor = (status: number): string =>
+  Object.keys(PROBLEMS).find((code) => PROBLEMS[code]?.status === status) ?? "error";
+
+/** Answers 400 validation_error, listing each invalid parameter. */
+function answerInvalid(res: ServerResponse, errors: JsonObject[]): void {
+  sendProblem(res, 400, "validation_error", {
+    detail: errors.map((e) => `${String(e.field)}: ${String(e.message)}`).join("; "),
+    validation_errors: errors,
   });
-  return true;
 }
 
 /**
- * An RFC 9457 problem as the OpenAPI's `ProblemDetails`. No `Retry-After` header, even on
- * 429: the OpenAPI declares none, so `retry_after_seconds` in the body is the only hint.
+ * An RFC 9457 problem as the OpenAPI's `ProblemDetails`, with the optional members given
+ * (`detail`, `retry_after_seconds`, `validation_errors`; a fault without a detail sends
+ * none). No `Retry-After` header, even on 429: the OpenAPI declares none, so
+ * `retry_after_seconds` in the body is the only hint. `retryable` is true for 429 and 5xx
+ * (the OpenAPI does not say for every 5xx).
  */
-function sendProblem(res: ServerResponse, code: string, options: ProblemOptions = {}): void {
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  optional: JsonObject = {},
+): void {
   const known = PROBLEMS[code];
-  const status = options.status ?? known?.status ?? 500;
-  const body: Record<string, JsonValue> = {
+  const body: JsonObject = {
     type: PROBLEM_BASE + (known?.slug ?? code.replace(/_/g, "-")),
     title: known?.title ?? `HTTP ${status}`,
     status,
-    detail: options.detail ?? known?.detail ?? `HTTP ${status}`,
     error_code: code,
-    retryable: known?.retryable ?? (status === 429 || status >= 500),
+    retryable: status === 429 || status >= 500,
+    ...optional,
   };
-  if (options.retryAfterSeconds !== undefined) body.retry_after_seconds = options.retryAfterSeconds;
-  if (options.validationErrors) {
-    body.validation_errors = options.validationErrors.map((e) => ({ ...e }));
-  }
   res.writeHead(status, { "content-type": "application/problem+json" }).end(JSON.stringify(body));
 }
 
