@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
- * A stand-in for Amplitude's Developer API (Early Access, `v1`) for the metadata
- * enrichment: `GET /v1/context`, `GET /v1/projects` and
- * `GET /v1/projects/{project_id}/charts/{chart_id}`, with a personal access token, the
- * operations' scopes, RFC 9457 problem+json errors and, on request, faults per chart.
- * Shapes follow Amplitude's published OpenAPI contract (amplitude/developer-cli,
- * openapi/bundled/openapi.bundled.yaml, info.version 0.1.0). Where that contract is
- * silent, the choice is written beside the code that makes it.
+ * A stand-in for Amplitude's Developer API (Early Access, `v1`), serving what the connector
+ * asks of it and nothing more: `GET /v1/projects?limit=N` and
+ * `GET /v1/projects/{project_id}/charts/{chart_id}?include_definition=true`, with a personal
+ * access token, the operations' scopes, RFC 9457 problem+json errors and, on request,
+ * faults per chart. Shapes follow Amplitude's published OpenAPI contract
+ * (amplitude/developer-cli, openapi/bundled/openapi.bundled.yaml, info.version 0.1.0; the
+ * design notes sum it up). What it does not serve (`/v1/context`, other operations and
+ * methods, `cursor`, `sort`, `q`) it declines with a plain-text 501 that says so, rather
+ * than answer unlike the real API. Where the contract is silent, the choice is written
+ * beside the code that makes it.
  */
 
 /** Any JSON value: what a chart definition (read-only, "shape unstable") may hold. */
@@ -49,17 +52,11 @@ export interface FakeDevChart {
 export interface DevStatusFault {
   kind: "status";
   status: number;
-  /** Defaults by status: 400 validation_error, 401 invalid_token, 403 forbidden, ... */
+  /** Defaults by status: 401 invalid_token, 403 forbidden, 429 rate_limit_exceeded, ... */
   errorCode?: string;
   detail?: string;
-  /** Goes into the body's `retry_after_seconds` (null sends null); omitted when absent. */
-  retryAfterSeconds?: number | null;
-}
-
-/** Waits this long, then answers as it otherwise would. */
-export interface DevSlowFault {
-  kind: "slow";
-  delayMs: number;
+  /** Goes into the body's `retry_after_seconds`; omitted when absent. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -71,17 +68,7 @@ export interface DevDefinitionFault {
   definition: JsonValue;
 }
 
-/** Answers with this body as it is (HTML from a proxy, JSON that is not the envelope...). */
-export interface DevBodyFault {
-  kind: "body";
-  status?: number;
-  contentType: string;
-  body: string;
-}
-
-export type DevFault = DevStatusFault | DevSlowFault | DevDefinitionFault | DevBodyFault;
-/** A fault for the list endpoints, which carry no definition. */
-export type DevEndpointFault = DevStatusFault | DevSlowFault | DevBodyFault;
+export type DevFault = DevStatusFault | DevDefinitionFault;
 
 export interface FakeDeveloperApiOptions {
   /** The personal access token (`amp_...`) the fake accepts, as `Bearer PAT=<token>`. */
@@ -94,245 +81,96 @@ export interface FakeDeveloperApiOptions {
   charts: Record<string, Record<string, FakeDevChart>>;
   /** Faults per chart ID (whatever the project), used one per request, in order. */
   faults?: Record<string, DevFault[]>;
-  /** Faults for `/v1/context` and `/v1/projects`, used one per request, in order. */
-  endpointFaults?: { context?: DevEndpointFault[]; projects?: DevEndpointFault[] };
-  /** The organisation `/v1/context` names. */
-  org?: { id: string; name: string | null };
-  /** The principal's login `/v1/context` names. */
-  loginId?: string;
 }
 
 export interface DevRequest {
-  method: string;
   /** The path without its query, e.g. `/v1/projects/123456/charts/k2d8s0a1`. */
   path: string;
   /** The query parameters as sent (the last one wins when a name repeats). */
   query: Record<string, string>;
-  /** Set for the chart operation. */
-  chartId?: string;
   /** Whether the Authorization header carried the token in the accepted form. */
   authorized: boolean;
-  at: number;
-}
-
-interface ProblemKind {
-  status: number;
-  title: string;
-  /** The last segment of the `type` URI. */
-  slug: string;
-  detail: string;
-  retryable: boolean;
 }
 
 const PROBLEM_BASE = "https://developer-api.amplitude.com/problems/";
 
-const kind = (
-  status: number,
-  title: string,
-  slug: string,
-  detail: string,
-  retryable = false,
-): ProblemKind => ({ status, title, slug, detail, retryable });
-
 /**
- * error_code -> status, title, type, default detail and retryable. The titles and types
- * of insufficient_scope, forbidden, operation_not_enabled, data_access_restricted,
- * rate_limit_exceeded, operation_availability_unavailable and upstream_timeout are the
- * OpenAPI's own examples (insufficient_scope's type is `/problems/forbidden` there); the
- * others follow the same pattern (the slug is the code with hyphens) and are guesses.
+ * error_code -> status and title (the `type` URI ends with the code, hyphenated, unless a
+ * slug is given); the first code of a status is the one a status fault gets unless it
+ * names another. The titles and types of insufficient_scope, forbidden,
+ * rate_limit_exceeded and operation_availability_unavailable are the OpenAPI's own examples
+ * (insufficient_scope's type is `/problems/forbidden` there); the others follow the same
+ * pattern and are guesses. A code not listed gets the pattern and the title `HTTP <status>`.
  */
-const PROBLEMS: Record<string, ProblemKind> = {
-  validation_error: kind(400, "Validation failed", "validation-error", "The request is not valid."),
-  invalid_token: kind(
-    401,
-    "Invalid token",
-    "invalid-token",
-    "The access token is invalid, expired or revoked.",
-  ),
-  insufficient_scope: kind(
-    403,
-    "Insufficient scope",
-    "forbidden",
-    "Token missing required scopes.",
-  ),
-  forbidden: kind(
-    403,
-    "Forbidden",
-    "forbidden",
-    "You do not have permission to perform this operation.",
-  ),
-  operation_not_enabled: kind(
-    403,
-    "Endpoint unavailable",
-    "operation-not-enabled",
-    "This endpoint is unavailable for your organization.",
-  ),
-  data_access_restricted: kind(
-    403,
-    "Data access restricted",
-    "data-access-restricted",
-    "Data access controls exclude the requested data.",
-  ),
-  not_found: kind(404, "Not found", "not-found", "The requested resource was not found."),
-  method_not_allowed: kind(
-    405,
-    "Method not allowed",
-    "method-not-allowed",
-    "This method is not supported here.",
-  ),
-  rate_limit_exceeded: kind(
-    429,
-    "Rate limit exceeded",
-    "rate-limit-exceeded",
-    "Too many requests.",
-    true,
-  ),
-  // Retryable: the OpenAPI does not say for 500; the connector retries 5xx anyway.
-  internal_error: kind(
-    500,
-    "Internal server error",
-    "internal-error",
-    "An unexpected error occurred.",
-    true,
-  ),
-  upstream_error: kind(
-    502,
-    "Upstream error",
-    "upstream-error",
-    "An upstream service failed.",
-    true,
-  ),
-  operation_availability_unavailable: kind(
-    503,
-    "Operation availability unavailable",
-    "operation-availability-unavailable",
-    "Operation availability could not be determined. Retry the request.",
-    true,
-  ),
-  upstream_timeout: kind(
-    504,
-    "Upstream timeout",
-    "upstream-timeout",
-    "The request did not complete in time.",
-    true,
-  ),
+const PROBLEMS: Record<string, { status: number; title: string; slug?: string }> = {
+  validation_error: { status: 400, title: "Validation failed" },
+  invalid_token: { status: 401, title: "Invalid token" },
+  forbidden: { status: 403, title: "Forbidden" },
+  insufficient_scope: { status: 403, title: "Insufficient scope", slug: "forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  rate_limit_exceeded: { status: 429, title: "Rate limit exceeded" },
+  operation_availability_unavailable: { status: 503, title: "Operation availability unavailable" },
 };
 
-/** The error_code a status fault gets unless it names one. */
-const CODE_FOR_STATUS: Record<number, string> = {
-  400: "validation_error",
-  401: "invalid_token",
-  403: "forbidden",
-  404: "not_found",
-  405: "method_not_allowed",
-  429: "rate_limit_exceeded",
-  500: "internal_error",
-  502: "upstream_error",
-  503: "operation_availability_unavailable",
-  504: "upstream_timeout",
-};
+type Route = { name: "projects" } | { name: "chart"; projectId: string; chartId: string };
 
-interface ValidationError {
-  field: string;
-  message: string;
-  code: string;
-}
-
-interface ProblemOptions {
-  status?: number;
-  detail?: string;
-  retryAfterSeconds?: number | null;
-  validationErrors?: ValidationError[];
-  headers?: Record<string, string>;
-}
-
-type Route =
-  | { name: "context" }
-  | { name: "projects" }
-  | { name: "chart"; projectId: string; chartId: string };
-
-/** Each operation's `x-required-scopes` in the OpenAPI. */
-const REQUIRED_SCOPE: Record<Route["name"], string> = {
-  context: "projects:read",
-  projects: "projects:read",
-  chart: "analytics:read",
+/** Each operation's `x-required-scopes` in the OpenAPI, and the query parameters served. */
+const OPERATIONS: Record<Route["name"], { scope: string; params: string[] }> = {
+  projects: { scope: "projects:read", params: ["limit"] },
+  chart: { scope: "analytics:read", params: ["include_definition"] },
 };
 
 /** The contract requires created_at/updated_at on a Project; a fixed stand-in keeps it so. */
 const DEFAULT_PROJECT_TIME = "2024-01-01T00:00:00Z";
-const PROJECT_SORTS = ["name", "-name", "updated_at", "-updated_at"];
 
 export class FakeDeveloperApi {
   readonly requests: DevRequest[] = [];
   private readonly scopes: readonly string[];
-  private active = 0;
-  /** The most requests it answered at once. */
-  maxActive = 0;
 
   constructor(private readonly options: FakeDeveloperApiOptions) {
     this.scopes = options.scopes ?? DEFAULT_SCOPES;
   }
 
-  requestsFor(chartId: string): DevRequest[] {
-    return this.requests.filter((r) => r.chartId === chartId);
-  }
-
   /** Answers a `/v1/...` request and gives true; gives false (untouched) for any other path. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     if (!url.pathname.startsWith("/v1/")) return false;
-    this.active++;
-    this.maxActive = Math.max(this.maxActive, this.active);
-    try {
-      await this.answer(req, res, url);
-    } catch (error) {
-      if (res.headersSent) res.destroy();
-      else sendProblem(res, "internal_error", { detail: `The fake failed: ${String(error)}` });
-    } finally {
-      this.active--;
-    }
-    return true;
-  }
-
-  private async answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const route = routeOf(url.pathname);
     const authProblem = this.authProblem(req.headers.authorization);
     this.requests.push({
-      method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      ...(route?.name === "chart" ? { chartId: route.chartId } : {}),
       authorized: authProblem === undefined,
-      at: Date.now(),
     });
 
     // Authentication comes first, as in any bearer-protected API: an unknown path
-    // with a bad token is a 401, not a 404.
+    // with a bad token is a 401 too.
     if (authProblem !== undefined) {
-      sendProblem(res, "invalid_token", { detail: authProblem });
-      return;
+      sendProblem(res, 401, "invalid_token", { detail: authProblem });
+      return true;
     }
-    if (!route) {
-      sendProblem(res, "not_found", { detail: `No operation at ${url.pathname}.` });
-      return;
+    // Not the real API's answer, whatever that would be: the fake's own, in plain text.
+    const route = req.method === "GET" ? routeOf(url.pathname) : undefined;
+    const params = route ? OPERATIONS[route.name].params : [];
+    const unserved = [...url.searchParams.keys()].filter((p) => !params.includes(p));
+    if (!route || unserved.length > 0) {
+      const what = route
+        ? `the parameter(s) ${unserved.join(", ")}`
+        : `${req.method} ${url.pathname}`;
+      res
+        .writeHead(501, { "content-type": "text/plain" })
+        .end(`The fake Developer API does not serve ${what}: only what the connector asks.`);
+      return true;
     }
-    if (req.method !== "GET") {
-      sendProblem(res, "method_not_allowed", {
-        detail: `${req.method ?? "?"} is not supported on ${url.pathname}; use GET.`,
-        headers: { allow: "GET" },
-      });
-      return;
-    }
-    const scope = REQUIRED_SCOPE[route.name];
+    const { scope } = OPERATIONS[route.name];
     if (!this.scopes.includes(scope)) {
-      sendProblem(res, "insufficient_scope", {
+      sendProblem(res, 403, "insufficient_scope", {
         detail: `Token missing required scopes: ${scope}.`,
       });
-      return;
+      return true;
     }
-    if (route.name === "context") await this.context(res);
-    else if (route.name === "projects") await this.projects(res, url.searchParams);
-    else await this.chart(res, route.projectId, route.chartId, url.searchParams);
+    if (route.name === "projects") this.projects(res, url.searchParams);
+    else this.chart(res, route.projectId, route.chartId, url.searchParams);
+    return true;
   }
 
   /**
@@ -354,65 +192,33 @@ export class FakeDeveloperApi {
     return "The access token is invalid, expired or revoked.";
   }
 
-  private async context(res: ServerResponse): Promise<void> {
-    const fault = this.options.endpointFaults?.context?.shift();
-    if (await answeredByFault(res, fault)) return;
-    const org = this.options.org ?? { id: "36958", name: "Acme" };
-    sendJson(res, 200, {
-      data: {
-        object: "context",
-        principal: {
-          object: "principal",
-          login_id: this.options.loginId ?? "analytics@acme.example",
-          org_id: org.id,
-          org_name: org.name,
-          auth_type: "pat",
-          scopes: [...this.scopes],
-        },
-        org: { id: org.id, object: "org", name: org.name },
-      },
-    });
-  }
-
-  private async projects(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const errors: ValidationError[] = [];
-    const limit = integerParam(query, "limit", 50, 1, 200, errors);
-    // The cursor is opaque to clients; here, as the OpenAPI says of the chart list,
-    // it is a numeric offset. An empty cursor counts as none (it is nullable).
-    const offset = integerParam(query, "cursor", 0, 0, Number.MAX_SAFE_INTEGER, errors);
-    const sort = query.get("sort");
-    if (sort !== null && !PROJECT_SORTS.includes(sort)) {
-      errors.push({
-        field: "sort",
-        message: `must be one of ${PROJECT_SORTS.join(", ")}`,
-        code: "invalid_enum",
-      });
+  /** The first page of projects, `limit` (1 to 200, default 50) long, in configured order. */
+  private projects(res: ServerResponse, query: URLSearchParams): void {
+    const raw = query.get("limit");
+    const limit = raw === null || raw === "" ? 50 : /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+    if (!(limit >= 1 && limit <= 200)) {
+      answerInvalid(res, [
+        { field: "limit", message: "must be an integer, 1 to 200", code: "invalid_value" },
+      ]);
+      return;
     }
-    if (answeredInvalid(res, errors)) return;
-    const fault = this.options.endpointFaults?.projects?.shift();
-    if (await answeredByFault(res, fault)) return;
-
-    const q = query.get("q")?.toLowerCase() ?? "";
-    let projects = this.options.projects.filter((p) =>
-      [p.id, p.name, p.description ?? ""].some((text) => text.toLowerCase().includes(q)),
-    );
-    // Without `sort`, the configured order: the OpenAPI names no default for projects.
-    if (sort !== null) projects = sortedProjects(projects, sort);
-    const page = projects.slice(offset, offset + limit);
-    const hasMore = offset + limit < projects.length;
+    const { projects } = this.options;
+    const hasMore = projects.length > limit;
     sendJson(res, 200, {
-      data: page.map(projectObject),
-      pagination: { next_cursor: hasMore ? String(offset + limit) : null, has_more: hasMore },
+      data: projects.slice(0, limit).map(projectObject),
+      // The cursor is opaque to clients; here, as the OpenAPI says of the chart list, it
+      // would be a numeric offset (the fake gives it but does not take it back).
+      pagination: { next_cursor: hasMore ? String(limit) : null, has_more: hasMore },
     });
   }
 
-  private async chart(
+  private chart(
     res: ServerResponse,
     projectId: string,
     chartId: string,
     query: URLSearchParams,
-  ): Promise<void> {
-    const errors: ValidationError[] = [];
+  ): void {
+    const errors: JsonObject[] = [];
     if (!/^[0-9]+$/.test(projectId)) {
       errors.push({ field: "project_id", message: "must match ^[0-9]+$", code: "pattern" });
     }
@@ -420,23 +226,34 @@ export class FakeDeveloperApi {
     if (includeParam !== null && includeParam !== "true" && includeParam !== "false") {
       errors.push({ field: "include_definition", message: "must be a boolean", code: "type" });
     }
-    if (answeredInvalid(res, errors)) return;
+    if (errors.length > 0) {
+      answerInvalid(res, errors);
+      return;
+    }
     // A project the token cannot see: the OpenAPI declares both 403 and 404 on this
     // operation, but on the project-scoped list (listCharts) only 403, and describes
     // `forbidden` as "the caller lacks access to the project"; so 403 forbidden, the same
     // for a project that does not exist (which also does not reveal which IDs exist).
     if (!this.options.projects.some((p) => p.id === projectId)) {
-      sendProblem(res, "forbidden", {
+      sendProblem(res, 403, "forbidden", {
         detail: `You do not have access to project ${projectId}.`,
       });
       return;
     }
 
     const fault = this.options.faults?.[chartId]?.shift();
-    if (fault?.kind !== "definition" && (await answeredByFault(res, fault))) return;
+    if (fault?.kind === "status") {
+      sendProblem(res, fault.status, fault.errorCode ?? codeFor(fault.status), {
+        ...(fault.detail !== undefined && { detail: fault.detail }),
+        ...(fault.retryAfterSeconds !== undefined && {
+          retry_after_seconds: fault.retryAfterSeconds,
+        }),
+      });
+      return;
+    }
     const chart = this.options.charts[projectId]?.[chartId];
     if (!chart) {
-      sendProblem(res, "not_found", {
+      sendProblem(res, 404, "not_found", {
         detail: `Chart ${chartId} not found in project ${projectId}.`,
       });
       return;
@@ -463,7 +280,6 @@ export class FakeDeveloperApi {
 }
 
 function routeOf(pathname: string): Route | undefined {
-  if (pathname === "/v1/context") return { name: "context" };
   if (pathname === "/v1/projects") return { name: "projects" };
   const chart = /^\/v1\/projects\/([^/]+)\/charts\/([^/]+)$/.exec(pathname);
   if (!chart) return undefined;
@@ -478,97 +294,45 @@ function routeOf(pathname: string): Route | undefined {
   }
 }
 
-/** Answers 400 validation_error, listing each invalid parameter, when there is one. */
-function answeredInvalid(res: ServerResponse, errors: ValidationError[]): boolean {
-  if (errors.length === 0) return false;
-  sendProblem(res, "validation_error", {
-    detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-    validationErrors: errors,
-  });
-  return true;
-}
+/** The first code listed for the status, or `error` for a status none has. */
+const codeFor = (status: number): string =>
+  Object.keys(PROBLEMS).find((code) => PROBLEMS[code]?.status === status) ?? "error";
 
-/** Answers with the fault when it is one that answers; waits out a slow one first. */
-async function answeredByFault(
-  res: ServerResponse,
-  fault: DevEndpointFault | undefined,
-): Promise<boolean> {
-  if (!fault) return false;
-  if (fault.kind === "slow") {
-    await sleep(fault.delayMs);
-    return false;
-  }
-  if (fault.kind === "body") {
-    res.writeHead(fault.status ?? 200, { "content-type": fault.contentType }).end(fault.body);
-    return true;
-  }
-  const code = fault.errorCode ?? CODE_FOR_STATUS[fault.status] ?? "error";
-  sendProblem(res, code, {
-    status: fault.status,
-    ...(fault.detail !== undefined ? { detail: fault.detail } : {}),
-    ...(fault.retryAfterSeconds !== undefined
-      ? { retryAfterSeconds: fault.retryAfterSeconds }
-      : {}),
+/** Answers 400 validation_error, listing each invalid parameter. */
+function answerInvalid(res: ServerResponse, errors: JsonObject[]): void {
+  sendProblem(res, 400, "validation_error", {
+    detail: errors.map((e) => `${String(e.field)}: ${String(e.message)}`).join("; "),
+    validation_errors: errors,
   });
-  return true;
 }
 
 /**
- * An RFC 9457 problem as the OpenAPI's `ProblemDetails`. No `Retry-After` header, even on
- * 429: the OpenAPI declares none, so `retry_after_seconds` in the body is the only hint.
+ * An RFC 9457 problem as the OpenAPI's `ProblemDetails`, with the optional members given
+ * (`detail`, `retry_after_seconds`, `validation_errors`; a fault without a detail sends
+ * none). No `Retry-After` header, even on 429: the OpenAPI declares none, so
+ * `retry_after_seconds` in the body is the only hint. `retryable` is true for 429 and 5xx
+ * (the OpenAPI does not say for every 5xx).
  */
-function sendProblem(res: ServerResponse, code: string, options: ProblemOptions = {}): void {
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  optional: JsonObject = {},
+): void {
   const known = PROBLEMS[code];
-  const status = options.status ?? known?.status ?? 500;
-  const body: Record<string, JsonValue> = {
+  const body: JsonObject = {
     type: PROBLEM_BASE + (known?.slug ?? code.replace(/_/g, "-")),
     title: known?.title ?? `HTTP ${status}`,
     status,
-    detail: options.detail ?? known?.detail ?? `HTTP ${status}`,
     error_code: code,
-    retryable: known?.retryable ?? (status === 429 || status >= 500),
+    retryable: status === 429 || status >= 500,
+    ...optional,
   };
-  if (options.retryAfterSeconds !== undefined) body.retry_after_seconds = options.retryAfterSeconds;
-  if (options.validationErrors) {
-    body.validation_errors = options.validationErrors.map((e) => ({ ...e }));
-  }
-  res
-    .writeHead(status, { "content-type": "application/problem+json", ...options.headers })
-    .end(JSON.stringify(body));
+  res.writeHead(status, { "content-type": "application/problem+json" }).end(JSON.stringify(body));
 }
 
 function sendJson(res: ServerResponse, status: number, body: JsonValue): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
-
-/** A query integer within [min, max]; absent or empty gives the default. */
-function integerParam(
-  query: URLSearchParams,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  errors: ValidationError[],
-): number {
-  const raw = query.get(name);
-  if (raw === null || raw === "") return fallback;
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`;
-    errors.push({ field: name, message: `must be an integer, ${range}`, code: "invalid_value" });
-    return fallback;
-  }
-  return value;
-}
-
-function sortedProjects(projects: FakeProject[], sort: string): FakeProject[] {
-  const descending = sort.startsWith("-");
-  const key = (p: FakeProject): string =>
-    sort.endsWith("name") ? p.name : (p.updated_at ?? DEFAULT_PROJECT_TIME);
-  return [...projects].sort((a, b) => {
-    const order = key(a).localeCompare(key(b), "en");
-    return descending ? -order : order;
-  });
 }
 
 function projectObject(project: FakeProject): JsonObject {
@@ -581,8 +345,6 @@ function projectObject(project: FakeProject): JsonObject {
     updated_at: project.updated_at ?? DEFAULT_PROJECT_TIME,
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------
 // The sample project's Developer API side, for `npm run demo` and tests.

@@ -122,7 +122,7 @@ export class FakeAmplitude {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.developerApi && (await this.developerApi.handle(req, res))) return;
+    if (this.developerApi?.handle(req, res)) return;
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     res.on("close", () => this.active--);
