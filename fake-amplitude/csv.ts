@@ -4,7 +4,8 @@
  */
 export type Cell = string | number | null;
 
-export interface ChartExport {
+/** What a chart export holds, for amplitudeCsv to write in Amplitude's style. */
+export interface ExportContent {
   title: string;
   description?: string;
   /** The metric block: rows of text cells (e.g. [["Uniques"], ["Page Viewed"]]). */
@@ -32,7 +33,7 @@ export function csvLine(cells: Cell[], marker = "\t"): string {
   return cells.map((c) => (typeof c === "string" ? textCell(c, marker) : valueCell(c))).join(",");
 }
 
-export function amplitudeCsv(chart: ChartExport): string {
+export function amplitudeCsv(chart: ExportContent): string {
   const marker = chart.marker ?? "\t";
   const nl = chart.newline ?? "\r\n";
   const lines = [textCell(chart.title, marker)];

@@ -1,4 +1,4 @@
-import { amplitudeCsv, dates, type ChartExport } from "./csv.js";
+import { amplitudeCsv, dates, type ExportContent } from "./csv.js";
 import { sampleDeveloperApi } from "./developer-api.js";
 import type { FakeAmplitudeOptions, FakeChart } from "./server.js";
 
@@ -19,7 +19,7 @@ export interface SampleChart {
   /** What kind of chart it stands for, for people reading the demo. */
   kind: string;
   /** The export, as amplitudeCsv takes it. */
-  chart: ChartExport;
+  chart: ExportContent;
   /** How many leading table columns are labels (the rest are values). */
   labelColumns: number;
 }

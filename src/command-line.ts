@@ -1,5 +1,5 @@
 import yargs, { type Argv } from "yargs";
-import { CATALOG_RECIPE } from "./config/catalog.js";
+import { CATALOG_RECIPE } from "./config/configured-catalog.js";
 import { UsageError } from "./errors.js";
 import { loadSpec } from "./spec.js";
 

@@ -1,21 +1,20 @@
 import type { Writable } from "node:stream";
 import { connect } from "./amplitude/connect.js";
 import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
-import { selectStreams } from "./config/catalog.js";
+import { selectStreams } from "./config/configured-catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
-import { CHECK_RETRY_POLICY } from "./http/retry-policy.js";
 import { configWarnings } from "./config/config-warnings.js";
 import { asConnectorError, stackOf, UsageError } from "./errors.js";
-import { errorTrace } from "./protocol/messages.js";
+import { errorTrace, type Log } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
-import { CHECK_DEADLINE_MS, checkConnection } from "./source/check.js";
+import { CHECK_BUDGET, checkConnection } from "./source/check.js";
 import { PROGRESS_EVERY_MS } from "./source/progress.js";
 import { read } from "./source/read.js";
 import { loadSpec } from "./spec.js";
-import { catalogStreams } from "./streams/catalog.js";
+import { catalogStreams } from "./streams/discovered-catalog.js";
 
 export interface Io {
   stdout: Writable;
@@ -47,7 +46,7 @@ function timingOf(io: Io): Timing {
     return io.env[name] !== undefined && Number.isFinite(value) && value >= min ? value : undefined;
   };
   return {
-    checkDeadlineMs: CHECK_DEADLINE_MS,
+    checkDeadlineMs: CHECK_BUDGET.deadlineMs,
     progressEveryMs: fromEnv("SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS", 1) ?? PROGRESS_EVERY_MS,
     retryDelayScale: fromEnv("SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE", 0) ?? 1,
     ...io.timing,
@@ -105,22 +104,16 @@ async function run(
   const timing = timingOf(io);
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
-  const log = (level: "INFO" | "WARN", message: string) => writer.log(level, message);
+  const log: Log = (level, message) => writer.log(level, message);
   if (commandLine.command !== "discover") {
-    for (const warning of configWarnings(raw)) await writer.log("WARN", warning);
+    for (const warning of configWarnings(raw)) await log("WARN", warning);
   }
 
   if (commandLine.command === "check") {
     const result = await checkConnection(
       raw,
-      (config) =>
-        connect(config, {
-          log,
-          env: io.env,
-          retryDelayScale: timing.retryDelayScale,
-          policy: CHECK_RETRY_POLICY,
-          connectTimeoutMs: 10_000,
-        }),
+      (config, budget) =>
+        connect(config, { log, retryDelayScale: timing.retryDelayScale, ...budget }),
       log,
       timing.checkDeadlineMs,
     );
@@ -139,7 +132,7 @@ async function run(
 
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
-  const amplitude = connect(config, { log, env: io.env, retryDelayScale: timing.retryDelayScale });
+  const amplitude = connect(config, { log, retryDelayScale: timing.retryDelayScale });
   try {
     const complete = await read(config, selected, amplitude, writer, {
       spoolFolders: spoolCandidates(io.env, io.cwd),

@@ -1,6 +1,7 @@
 import { isLoopback, type ConnectorConfig } from "../config/config.js";
-import { HttpClient, type Logger } from "../http/http-client.js";
+import { HttpClient } from "../http/http-client.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry-policy.js";
+import type { Log } from "../protocol/messages.js";
 import { DashboardApi } from "./dashboard-api.js";
 import { DeveloperApi } from "./developer-api.js";
 
@@ -9,23 +10,22 @@ export interface Amplitude {
   dashboard: DashboardApi;
   /** With developer_api_token only: the chart details for charts_metadata. */
   developer: DeveloperApi | undefined;
-  /** Ends the connection pool; call once the command is done. */
+  /** Ends the connection pools; call once the command is done. */
   close(): Promise<void>;
 }
 
 export interface ConnectOptions {
-  log: Logger;
-  env: Record<string, string | undefined>;
+  log: Log;
   /** Multiplies every retry wait; tests shrink it. */
   retryDelayScale: number;
+  /** read's policy unless given (check has its own budget). */
   policy?: RetryPolicy;
-  /** How long a connection may take to open (check: short, so it can try again in time). */
+  /** How long a connection may take to open (check: short, so that it can try again in time). */
   connectTimeoutMs?: number;
 }
 
 /** The clients for a validated config: the same HTTP machinery, a pool per API. */
 export function connect(config: ConnectorConfig, options: ConnectOptions): Amplitude {
-  const factor = options.retryDelayScale;
   const httpFor = (baseUrl: string): HttpClient =>
     new HttpClient({
       connections: config.maxConcurrentRequests,
@@ -35,15 +35,15 @@ export function connect(config: ConnectorConfig, options: ConnectOptions): Ampli
         connectTimeoutMs: options.connectTimeoutMs,
       }),
       log: options.log,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * factor)),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * options.retryDelayScale)),
       // A loopback test server is never reached through a proxy.
       useProxy: !isLoopback(new URL(baseUrl).hostname),
     });
-  const dashboardHttp = httpFor(config.baseUrl);
+  const dashboardHttp = httpFor(config.dashboard.baseUrl);
   const developer = config.developerApi;
   const developerHttp = developer ? httpFor(developer.baseUrl) : undefined;
   return {
-    dashboard: new DashboardApi(config, dashboardHttp),
+    dashboard: new DashboardApi(config.dashboard, dashboardHttp),
     developer: developer && developerHttp ? new DeveloperApi(developer, developerHttp) : undefined,
     close: async () => {
       await Promise.all([dashboardHttp.close(), developerHttp?.close()]);

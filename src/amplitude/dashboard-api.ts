@@ -1,6 +1,6 @@
 import { pipeline } from "node:stream/promises";
-import type { BodySpool, SpooledBody } from "../body/spool.js";
-import type { ConnectorConfig } from "../config/config.js";
+import type { BodyWriter, SpooledBody } from "../body/spool.js";
+import type { DashboardSettings } from "../config/config.js";
 import { readSome, type HttpClient, type RequestHooks } from "../http/http-client.js";
 import { chartErrorTable } from "./dashboard-api-errors.js";
 
@@ -12,20 +12,23 @@ export class DashboardApi {
   private readonly authorization: string;
 
   constructor(
-    private readonly config: ConnectorConfig,
+    private readonly settings: DashboardSettings,
     private readonly http: HttpClient,
   ) {
-    const credentials = Buffer.from(`${config.apiKey}:${config.secretKey}`).toString("base64");
+    const credentials = Buffer.from(`${settings.apiKey}:${settings.secretKey}`).toString("base64");
     this.authorization = `Basic ${credentials}`;
   }
 
   chartUrl(chartId: string): string {
-    return `${this.config.baseUrl}/api/3/chart/${encodeURIComponent(chartId)}/csv`;
+    return `${this.settings.baseUrl}/api/3/chart/${encodeURIComponent(chartId)}/csv`;
   }
 
-  /** Downloads the chart's whole body into the spool; retried attempts start it over. */
-  downloadChart(chartId: string, spool: BodySpool, hooks: RequestHooks = {}): Promise<SpooledBody> {
-    const writer = spool.writer(chartId);
+  /** Downloads the chart's whole body into `writer`; retried attempts start it over. */
+  downloadChart(
+    chartId: string,
+    writer: BodyWriter,
+    hooks: RequestHooks = {},
+  ): Promise<SpooledBody> {
     return this.http.get(
       { ...this.request(chartId), ...hooks },
       async ({ body, contentType, startedAt }) => {
@@ -56,9 +59,9 @@ export class DashboardApi {
       label: `Chart ${chartId}`,
       table: chartErrorTable({
         chartId,
-        region: this.config.dataRegion,
+        region: this.settings.dataRegion,
         url,
-        ...(this.config.baseUrlGiven && { baseUrl: this.config.baseUrl }),
+        ...(this.settings.baseUrlGiven && { baseUrl: this.settings.baseUrl }),
       }),
     };
   }

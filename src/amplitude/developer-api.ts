@@ -1,6 +1,7 @@
 import type { DeveloperApiSettings } from "../config/config.js";
 import type { HttpClient, RequestHooks } from "../http/http-client.js";
 import { ConnectorError } from "../errors.js";
+import { isObject } from "../json.js";
 import { readSome } from "../http/http-client.js";
 import { ChartNotFound, developerErrorTable } from "./developer-api-errors.js";
 
@@ -101,6 +102,3 @@ export class DeveloperApi {
     }
   }
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);

@@ -4,15 +4,19 @@ import { unwrapEnvelope } from "./json-envelope.js";
 export type BodyKind = "envelope" | "csv";
 
 /**
- * What a body is, decided from its first (and, when known, last) characters before any
+ * What a body is, decided from its first characters (and its last, when known) before any
  * record is emitted: the `{"data": "<csv>"}` envelope, raw CSV, or something that cannot
- * be chart data (empty, an HTML page, an envelope cut short): those throw UnusableBody.
+ * be chart data, which throws UnusableBody: empty, an HTML page, JSON without a `"data"`
+ * string among its first characters (an error sent with status 200, or not Amplitude), or
+ * an envelope cut short. The one place that decides; check looks at a body's head with it,
+ * read at a spooled body's head and tail.
  */
-export function sniffBody(head: string, tail: string | undefined): BodyKind {
+export function sniffBody(head: string, tail?: string): BodyKind {
   const start = head.replace(/^\uFEFF/, "").trimStart();
   if (start === "") throw new UnusableBody("empty");
   if (start.startsWith("<")) throw new UnusableBody("html");
   if (start.startsWith("{")) {
+    if (!/"data"\s*:\s*"/.test(start)) throw new UnusableBody("json-without-data");
     if (tail !== undefined && !tail.trimEnd().endsWith("}")) throw new UnusableBody("cut-envelope");
     return "envelope";
   }

@@ -5,6 +5,22 @@ import { explainBodyError } from "./body-errors.js";
 import { csvText, sniffBody } from "./body-format.js";
 import type { SpooledBody } from "./spool.js";
 
+/** Amplitude's export caps on group-by rows: a table exactly this long is probably cut. */
+const EXPORT_CAPS: Record<number, string> = {
+  10_000: "event segmentation",
+  2_000: "stickiness",
+  300: "funnels and retention",
+};
+
+/** The WARN for a table whose rows sit exactly on one of Amplitude's export caps, if it does. */
+export function exportCapWarning(chartId: string, rows: number): string | undefined {
+  const cap = EXPORT_CAPS[rows];
+  return cap === undefined
+    ? undefined
+    : `Chart ${chartId}: the table has exactly ${rows} rows, Amplitude's export cap for ${cap} charts; ` +
+        "it is probably truncated. Narrow the chart's group-by or filters in Amplitude to export every value.";
+}
+
 /** One chart's export, read from its spooled body: what the streams are made from. */
 export interface ChartExport {
   chartId: string;

@@ -91,7 +91,8 @@ export interface SpooledBody {
 }
 
 const READ_CHUNK = 1 << 16;
-const ENDS_BYTES = 512;
+// Enough for an envelope to show its "data" key after a few other keys (body-format.ts).
+const ENDS_BYTES = 4096;
 
 function memoryWriter(chartId: string): BodyWriter {
   let chunks: Buffer[] = [];

@@ -17,20 +17,23 @@ export const DEVELOPER_API_HOSTS: Record<DataRegion, string> = {
 
 /** The config after validation: defaults applied, chart IDs extracted and deduplicated. */
 export interface ConnectorConfig {
+  chartIds: string[];
+  dashboard: DashboardSettings;
+  /** The metadata enrichment, when developer_api_token is set. */
+  developerApi: DeveloperApiSettings | undefined;
+  maxConcurrentRequests: number;
+  requestTimeoutMs: number;
+}
+
+/** What the Dashboard REST API client needs: the keys, the host, and how the host was chosen. */
+export interface DashboardSettings {
   apiKey: string;
   secretKey: string;
-  chartIds: string[];
   dataRegion: DataRegion;
   /** Scheme, host and optional path prefix, without a trailing slash. */
   baseUrl: string;
   /** Whether base_url was given (rather than taken from data_region). */
   baseUrlGiven: boolean;
-  maxConcurrentRequests: number;
-  requestTimeoutMs: number;
-  /** The metadata enrichment, when developer_api_token is set. */
-  developerApi: DeveloperApiSettings | undefined;
-  /** project_id given without developer_api_token: the details stay null (check and read say so). */
-  projectIdWithoutToken: boolean;
 }
 
 export interface DeveloperApiSettings {
@@ -96,16 +99,17 @@ export function parseConfig(raw: unknown): ConnectorConfig {
   const config = copy as unknown as RawConfig;
 
   return {
-    apiKey: config.api_key,
-    secretKey: config.secret_key,
     chartIds: chartIdsOf(config.chart_ids),
-    dataRegion: config.data_region,
-    baseUrl: baseUrlOf(config.base_url, "base_url", REGION_HOSTS[config.data_region]),
-    baseUrlGiven: config.base_url !== undefined && config.base_url.trim() !== "",
+    dashboard: {
+      apiKey: config.api_key,
+      secretKey: config.secret_key,
+      dataRegion: config.data_region,
+      baseUrl: baseUrlOf(config.base_url, "base_url", REGION_HOSTS[config.data_region]),
+      baseUrlGiven: config.base_url !== undefined && config.base_url.trim() !== "",
+    },
+    developerApi: developerApiOf(config),
     maxConcurrentRequests: config.max_concurrent_requests,
     requestTimeoutMs: Math.min(config.request_timeout_seconds * 1000, MAX_TIMER_MS),
-    developerApi: developerApiOf(config),
-    projectIdWithoutToken: !config.developer_api_token && Boolean(config.project_id),
   };
 }
 

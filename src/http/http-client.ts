@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { ConnectorError } from "../errors.js";
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
+import type { Log } from "../protocol/messages.js";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "./undici.js";
 
 /**
@@ -60,7 +61,7 @@ export interface GetRequest extends RequestHooks {
   /** Names the request in log lines ("Chart abc123de"). */
   label: string;
   table: ErrorTable;
-  /** Epoch ms by which the answer must have come, retries included (check has 30 s in all). */
+  /** Epoch ms by which the answer must have come, retries included (check's budget). */
   deadline?: number;
 }
 
@@ -80,8 +81,6 @@ export interface Answer {
   startedAt: number;
 }
 
-export type Logger = (level: "INFO" | "WARN", message: string) => Promise<void>;
-
 export interface HttpClientOptions {
   /** Connections per origin. */
   connections: number;
@@ -90,7 +89,7 @@ export interface HttpClientOptions {
   /** One attempt, from the request to the last byte. */
   timeoutMs: number;
   policy: RetryPolicy;
-  log: Logger;
+  log: Log;
   /** Waits between retries; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;

@@ -20,19 +20,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * check's: it answers within 30 s whatever happens (Airbyte's connection test gives it
- * that long), so fewer and shorter waits; a Retry-After is honoured up to 10 s.
- */
-export const CHECK_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 3,
-  firstDelayMs: 1_000,
-  factor: 2,
-  maxDelayMs: 5_000,
-  maxRetryAfterMs: 10_000,
-  jitter: 0.2,
-};
-
-/**
  * The wait before retry number `retry` (1 for the first retry). A Retry-After value
  * wins over the backoff; both are capped. `random` is injectable for tests.
  */

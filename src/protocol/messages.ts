@@ -2,6 +2,8 @@ import type { FailureType } from "../errors.js";
 
 /** The Airbyte messages this connector prints (protocol v0, see airbyte_protocol.yaml). */
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
+/** What code that only logs is given: a LOG message out, through the writer. */
+export type Log = (level: "INFO" | "WARN", message: string) => Promise<void>;
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 /** Why a stream is RUNNING but not moving (protocol 0.11). */
 export interface StreamStatusReason {

@@ -30,6 +30,20 @@ export class ChartDownloads {
     this.notStarted = [...chartIds];
   }
 
+  /**
+   * The charts in the order their downloads end, each released (its body discarded, its
+   * place freed) when the loop body that took it is done, or leaves the loop.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<EndedDownload> {
+    for (let ended = await this.next(); ended; ended = await this.next()) {
+      try {
+        yield ended;
+      } finally {
+        await this.release(ended);
+      }
+    }
+  }
+
   /** The next chart whose download has ended; undefined once every chart was handed over. */
   async next(): Promise<EndedDownload | undefined> {
     this.pump();

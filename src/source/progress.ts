@@ -1,5 +1,5 @@
 import type { RetryNotice } from "../http/http-client.js";
-import type { ProtocolWriter } from "../protocol/writer.js";
+import type { Log } from "../protocol/messages.js";
 
 /** How often a read that waits on Amplitude says so (contract: at least every 30 s). */
 export const PROGRESS_EVERY_MS = 30_000;
@@ -22,7 +22,7 @@ export class WaitReport {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly writer: ProtocolWriter,
+    private readonly log: Log,
     private readonly everyMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -61,7 +61,7 @@ export class WaitReport {
       const next = duration(Math.max(wait.retryAt - now, 0));
       return `${chartId} (waiting to retry after ${wait.reason}; next attempt in ${next}, ${total} since its first request)`;
     });
-    await this.writer.log(
+    await this.log(
       "INFO",
       `Waiting on Amplitude for ${charts.length} chart(s): ${charts.join("; ")}. Amplitude computes a chart when it is asked for; large charts take minutes.`,
     );

@@ -1,23 +1,18 @@
 import type { Amplitude } from "../amplitude/connect.js";
-import { readChartExport, type ChartExport } from "../body/chart-export.js";
+import { exportCapWarning, readChartExport, type ChartExport } from "../body/chart-export.js";
 import { BodySpool, type SpooledBody } from "../body/spool.js";
-import { CATALOG_RECIPE, type SelectedStreams } from "../config/catalog.js";
 import type { ConnectorConfig } from "../config/config.js";
-import { asConnectorError, ConnectorError } from "../errors.js";
+import { CATALOG_RECIPE, type SelectedStreams } from "../config/configured-catalog.js";
+import { asConnectorError } from "../errors.js";
+import type { RetryNotice } from "../http/http-client.js";
+import type { Log } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 import { chartRecordLines, chartStreamName } from "../streams/chart-stream.js";
-import { chartMetadata, metadataRecordLine, METADATA_STREAM } from "../streams/metadata-stream.js";
+import { METADATA_STREAM, MetadataRecords } from "../streams/metadata-stream.js";
 import { chartDetails } from "./chart-details.js";
-import { ChartDownloads } from "./chart-downloads.js";
+import { ChartDownloads, type EndedDownload } from "./chart-downloads.js";
 import { WaitReport } from "./progress.js";
 import { StreamLifecycle, type StreamEmitter } from "./stream-lifecycle.js";
-
-/** Amplitude's export caps on group-by rows: a table exactly this long is probably cut. */
-const EXPORT_CAPS: Record<number, string> = {
-  10_000: "event segmentation",
-  2_000: "stickiness",
-  300: "funnels and retention",
-};
 
 /** Where the read's bodies may wait, and how often it reports waiting on Amplitude. */
 export interface ReadOptions {
@@ -27,10 +22,10 @@ export interface ReadOptions {
 }
 
 /**
- * The read: each needed chart is downloaded once (ahead, up to max_concurrent_requests
- * at a time), and its stream emitted when its download has ended, in the order they end;
- * `charts_metadata` comes last, since it holds only the charts that were read
- * successfully. Returns whether every selected stream completed.
+ * The read: a loop over streams. Each chart needed is downloaded once, ahead of the
+ * streams being written (max_concurrent_requests at a time); its stream is emitted when
+ * its download has ended, in the order they end. `charts_metadata` comes last: it
+ * describes the charts that were read. Returns whether every selected stream completed.
  */
 export async function read(
   config: ConnectorConfig,
@@ -39,162 +34,131 @@ export async function read(
   writer: ProtocolWriter,
   options: ReadOptions,
 ): Promise<boolean> {
-  const needed = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
+  const log: Log = (level, message) => writer.log(level, message);
   if (selected.from === "discovered") {
-    await writer.log(
+    await log(
       "INFO",
       "The catalog is discover's output, not a configured catalog: every stream is read, with full refresh.",
     );
   }
   if (!selected.metadata && selected.charts.size === 0) {
-    await writer.log("WARN", `The catalog selects no stream: nothing to read. ${CATALOG_RECIPE}`);
+    await log("WARN", `The catalog selects no stream: nothing to read. ${CATALOG_RECIPE}`);
     return true;
   }
-  const streams = new Map(
+  const chartIds = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
+  const chartStreams = new Map(
     [...selected.charts].map((id) => [id, new StreamLifecycle(writer, chartStreamName(id))]),
   );
-  const spool = await openSpool(options.spoolFolders, writer);
-  const waits = new WaitReport(writer, options.progressEveryMs);
-  const downloads = new ChartDownloads(needed, config.maxConcurrentRequests, async (chartId) => {
-    const stream = streams.get(chartId);
-    await stream?.started();
-    waits.requesting(chartId);
-    try {
-      await writer.log(
-        "INFO",
-        `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`,
-      );
-      const body = await amplitude.dashboard.downloadChart(chartId, spool, {
-        onAttempt: () => waits.requesting(chartId),
-        onRetry: async (notice) => {
-          waits.retrying(chartId, notice);
-          if (notice.status === 429) await stream?.rateLimited(notice);
-        },
-      });
-      await writer.log("INFO", describeDownload(body));
-      return body;
-    } finally {
-      waits.done(chartId);
-    }
-  });
+  const metadata = selected.metadata ? new MetadataRecords(chartIds) : undefined;
+  const spool = await openSpool(options.spoolFolders, log);
+  const waits = new WaitReport(log, options.progressEveryMs);
+  const downloads = new ChartDownloads(chartIds, config.maxConcurrentRequests, (chartId) =>
+    download(chartId, amplitude, spool, waits, log, chartStreams.get(chartId)),
+  );
 
-  let allComplete = true;
-  const summaries = new Map<string, ChartSummary>();
-  const unreported = new Map<string, ConnectorError>();
+  let complete = true;
   waits.start();
   try {
-    for (let ended = await downloads.next(); ended; ended = await downloads.next()) {
-      const { chartId } = ended;
-      const readChart = async (
-        consume: (chart: ChartExport) => Promise<number | undefined>,
-      ): Promise<void> => {
-        summaries.set(chartId, await readOneChart(chartId, await ended.body, writer, consume));
-      };
-      const stream = streams.get(chartId);
+    for await (const chart of downloads) {
+      const stream = chartStreams.get(chart.chartId);
       if (stream) {
-        const complete = await stream.run((emit) => readChart((chart) => emitRecords(chart, emit)));
-        allComplete &&= complete;
+        complete = (await stream.run((emit) => readChart(chart, log, metadata, emit))) && complete;
       } else {
         // Only charts_metadata wants this chart: a failure is reported on that stream.
-        try {
-          await readChart(skipRecords);
-        } catch (error) {
-          unreported.set(chartId, asConnectorError(error, `Chart ${chartId} failed`));
-        }
+        await readChart(chart, log, metadata).catch((error: unknown) => {
+          metadata?.failed(chart.chartId, asConnectorError(error, `Chart ${chart.chartId} failed`));
+        });
       }
-      await downloads.release(ended);
     }
-    if (selected.metadata) {
+    if (metadata) {
       const stream = new StreamLifecycle(writer, METADATA_STREAM);
-      const complete = await stream.run(async (emit) => {
-        // In config order, whatever order the charts came in.
-        const read = needed.filter((id) => summaries.has(id));
-        const details = amplitude.developer
-          ? await chartDetails(read, amplitude.developer, config.maxConcurrentRequests, {
-              log: (level, message) => writer.log(level, message),
-              onRetry: async (notice) => {
-                if (notice.status === 429) await stream.rateLimited(notice);
+      complete =
+        (await stream.run(async (emit) => {
+          const details =
+            amplitude.developer &&
+            (await chartDetails(
+              metadata.readIds(),
+              amplitude.developer,
+              config.maxConcurrentRequests,
+              {
+                log,
+                onRetry: rateLimitedOn(stream),
               },
-            })
-          : undefined;
-        for (const chartId of read) {
-          const record = chartMetadata(
-            summaries.get(chartId) as ChartSummary,
-            details?.get(chartId),
-          );
-          await emit.records(metadataRecordLine(record), 1);
-        }
-        const failures = needed.flatMap((id) => unreported.get(id) ?? []);
-        if (failures.length > 0) throw combine(failures);
-      });
-      allComplete &&= complete;
+            ));
+          for (const line of metadata.lines(details)) await emit.records(line, 1);
+        })) && complete;
     }
   } finally {
     waits.stop();
     await spool.close();
   }
-  return allComplete;
+  return complete;
 }
 
-/** The spool, in the first folder that can be written; in memory, with a WARN, if none. */
-async function openSpool(folders: string[], writer: ProtocolWriter): Promise<BodySpool> {
-  const { spool, skipped } = await BodySpool.create(folders);
-  const tried = skipped.map(({ folder, why }) => `${folder} (${why})`).join(", ");
-  if (spool.dir === undefined) {
-    await writer.log(
-      "WARN",
-      `No folder to spool chart bodies in could be written (tried ${tried}): each chart's body is held in memory ` +
-        "until its records are written, so memory grows with the charts' size. Mount a writable volume at /tmp " +
-        "(or set TMPDIR to a writable folder) to keep memory flat.",
-    );
-  } else if (skipped.length > 0) {
-    await writer.log("INFO", `Chart bodies wait in ${spool.dir}; not writable: ${tried}.`);
+/** One chart's download into the spool; its stream (if selected) is STARTED, and shown rate limited. */
+async function download(
+  chartId: string,
+  amplitude: Amplitude,
+  spool: BodySpool,
+  waits: WaitReport,
+  log: Log,
+  stream: StreamLifecycle | undefined,
+): Promise<SpooledBody> {
+  await stream?.started();
+  waits.requesting(chartId);
+  try {
+    await log("INFO", `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`);
+    const body = await amplitude.dashboard.downloadChart(chartId, spool.writer(chartId), {
+      onAttempt: () => waits.requesting(chartId),
+      onRetry: async (notice) => {
+        waits.retrying(chartId, notice);
+        if (stream) await rateLimitedOn(stream)(notice);
+      },
+    });
+    await log("INFO", describeDownload(body));
+    return body;
+  } finally {
+    waits.done(chartId);
   }
-  return spool;
 }
 
-/** What charts_metadata needs of a chart that was read: its preamble and table shape. */
-type ChartSummary = Pick<ChartExport, "chartId" | "preamble" | "shape">;
+/** A retry's notice, shown to the platform when it is a rate limit (429). */
+const rateLimitedOn =
+  (stream: StreamLifecycle) =>
+  async (notice: RetryNotice): Promise<void> => {
+    if (notice.status === 429) await stream.rateLimited(notice);
+  };
 
 /**
- * One chart, from its downloaded body to what its metadata is made from: its table is
- * read whole by `consume` (which emits its records, or not), so that the metadata of a
- * chart that does not read cleanly is never emitted.
+ * One chart whose download has ended, read to its end: its records go to `emit` (when its
+ * stream is selected), its summary to charts_metadata. A chart that does not read cleanly
+ * is never described in charts_metadata.
  */
-async function readOneChart(
-  chartId: string,
-  body: SpooledBody,
-  writer: ProtocolWriter,
-  consume: (chart: ChartExport) => Promise<number | undefined>,
-): Promise<ChartSummary> {
+async function readChart(
+  download: EndedDownload,
+  log: Log,
+  metadata: MetadataRecords | undefined,
+  emit?: StreamEmitter,
+): Promise<void> {
   const started = Date.now();
-  const chart = await readChartExport(body);
+  const chart = await readChartExport(await download.body);
   try {
-    const { labelHeaders, segments } = chart.shape;
-    await writer.log(
+    const { chartId, shape } = chart;
+    await log(
       "INFO",
-      `Chart ${chartId}: table with ${labelHeaders.length + segments.length} columns (labels: ${labelHeaders.join(", ")}; ` +
-        `${segments.length} value columns).`,
+      `Chart ${chartId}: table with ${shape.labelHeaders.length + shape.segments.length} columns ` +
+        `(labels: ${shape.labelHeaders.join(", ")}; ${shape.segments.length} value columns).`,
     );
-    const records = await consume(chart);
+    const records = emit ? await emitRecords(chart, emit) : await skipRecords(chart);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const rows = chart.rowCount;
-    await writer.log(
+    await log(
       "INFO",
-      `Chart ${chartId}: ${rows} rows x ${segments.length} value columns` +
-        (records !== undefined
-          ? `, ${records} records emitted in ${seconds} s.`
-          : `, read in ${seconds} s.`),
+      `Chart ${chartId}: ${chart.rowCount} rows x ${shape.segments.length} value columns` +
+        (emit ? `, ${records} records emitted in ${seconds} s.` : `, read in ${seconds} s.`),
     );
-    const cap = EXPORT_CAPS[rows];
-    if (cap) {
-      await writer.log(
-        "WARN",
-        `Chart ${chartId}: the table has exactly ${rows} rows, Amplitude's export cap for ${cap} charts; ` +
-          "it is probably truncated. Narrow the chart's group-by or filters in Amplitude to export every value.",
-      );
-    }
-    return { chartId, preamble: chart.preamble, shape: chart.shape };
+    const capWarning = exportCapWarning(chartId, chart.rowCount);
+    if (capWarning) await log("WARN", capWarning);
+    metadata?.read(chart);
   } finally {
     await chart.close();
   }
@@ -209,9 +173,26 @@ async function emitRecords(chart: ChartExport, emit: StreamEmitter): Promise<num
   return records;
 }
 
-async function skipRecords(chart: ChartExport): Promise<undefined> {
+async function skipRecords(chart: ChartExport): Promise<number> {
   for await (const batch of chart.rows()) void batch;
-  return undefined;
+  return 0;
+}
+
+/** The spool, in the first folder that can be written; in memory, with a WARN, if none. */
+async function openSpool(folders: string[], log: Log): Promise<BodySpool> {
+  const { spool, skipped } = await BodySpool.create(folders);
+  const tried = skipped.map(({ folder, why }) => `${folder} (${why})`).join(", ");
+  if (spool.dir === undefined) {
+    await log(
+      "WARN",
+      `No folder to spool chart bodies in could be written (tried ${tried}): each chart's body is held in memory ` +
+        "until its records are written, so memory grows with the charts' size. Mount a writable volume at /tmp " +
+        "(or set TMPDIR to a writable folder) to keep memory flat.",
+    );
+  } else if (skipped.length > 0) {
+    await log("INFO", `Chart bodies wait in ${spool.dir}; not writable: ${tried}.`);
+  }
+  return spool;
 }
 
 /** The chart's download, as the LOG line a user follows. */
@@ -221,13 +202,4 @@ function describeDownload(body: SpooledBody): string {
       ? `${(body.bytes / 1e6).toFixed(1)} MB`
       : `${(body.bytes / 1e3).toFixed(1)} kB`;
   return `Chart ${body.chartId}: received ${size} in ${(body.elapsedMs / 1000).toFixed(1)} s.`;
-}
-
-function combine(errors: ConnectorError[]): ConnectorError {
-  const [first] = errors;
-  if (errors.length === 1 && first) return first;
-  return new ConnectorError(
-    first?.failureType ?? "system_error",
-    `${errors.length} charts could not be read: ${errors.map((e) => e.message).join(" | ")}`,
-  );
 }

@@ -1,3 +1,5 @@
+import { isObject } from "../json.js";
+
 /**
  * The filters and group-bys of a chart's definition, as the Developer API gives it.
  * Amplitude calls the definition's shape unstable and publishes no example, so it is read
@@ -22,11 +24,6 @@ interface SegmentConditions {
   name?: unknown;
   conditions: unknown[];
 }
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const nonEmptyArray = (value: unknown): value is unknown[] =>
   Array.isArray(value) && value.length > 0;

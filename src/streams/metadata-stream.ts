@@ -1,5 +1,6 @@
 import type { DeveloperChart } from "../amplitude/developer-api.js";
 import type { ChartExport } from "../body/chart-export.js";
+import { ConnectorError } from "../errors.js";
 import {
   airbyteStream,
   recordLine,
@@ -103,10 +104,7 @@ const stringOrNull = (value: unknown): string | null =>
  * and the whole definition come from it, and its name and description fill a title or a
  * description the export lacks. Without one, the record is as the export alone gives it.
  */
-export function chartMetadata(
-  chart: Pick<ChartExport, "chartId" | "preamble" | "shape">,
-  details?: ChartDetails,
-): ChartMetadata {
+export function chartMetadata(chart: ChartSummary, details?: ChartDetails): ChartMetadata {
   const [titleBlock, metricBlock] = chart.preamble;
   const metricCells = (metricBlock ?? []).flat().filter((cell) => cell !== "");
   const [metric, ...events] = metricCells;
@@ -141,6 +139,50 @@ export function chartMetadata(
   };
 }
 
-/** The stream's RECORD line for one chart. */
-export const metadataRecordLine = (metadata: ChartMetadata): string =>
-  recordLine(METADATA_STREAM, metadata);
+/** What charts_metadata needs of a chart that was read: its preamble and table shape. */
+export type ChartSummary = Pick<ChartExport, "chartId" | "preamble" | "shape">;
+
+/**
+ * The stream's records during a read: it describes the charts it was given (in that order,
+ * whatever order they are read in) that were read; a chart that only this stream wanted and
+ * that failed is this stream's failure to report.
+ */
+export class MetadataRecords {
+  private readonly summaries = new Map<string, ChartSummary>();
+  private readonly failures = new Map<string, ConnectorError>();
+
+  constructor(private readonly chartIds: string[]) {}
+
+  read(summary: ChartSummary): void {
+    this.summaries.set(summary.chartId, summary);
+  }
+
+  failed(chartId: string, error: ConnectorError): void {
+    this.failures.set(chartId, error);
+  }
+
+  /** The charts read, in the order given. */
+  readIds(): string[] {
+    return this.chartIds.filter((id) => this.summaries.has(id));
+  }
+
+  /** A RECORD line per chart read; then, if charts this stream needed failed, their error. */
+  *lines(details?: Map<string, ChartDetails>): Generator<string> {
+    for (const chartId of this.readIds()) {
+      const record = chartMetadata(
+        this.summaries.get(chartId) as ChartSummary,
+        details?.get(chartId),
+      );
+      yield recordLine(METADATA_STREAM, record);
+    }
+    const failures = this.chartIds.flatMap((id) => this.failures.get(id) ?? []);
+    const [first] = failures;
+    if (failures.length === 1 && first) throw first;
+    if (failures.length > 1) {
+      throw new ConnectorError(
+        first?.failureType ?? "system_error",
+        `${failures.length} charts could not be read: ${failures.map((e) => e.message).join(" | ")}`,
+      );
+    }
+  }
+}

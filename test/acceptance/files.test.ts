@@ -13,7 +13,7 @@ import {
 import { DEVELOPER_API_HOSTS, parseConfig, REGION_HOSTS } from "../../src/config/config.js";
 import { DEFAULT_RETRY_POLICY } from "../../src/http/retry-policy.js";
 import { PROGRESS_EVERY_MS } from "../../src/source/progress.js";
-import { catalogStreams } from "../../src/streams/catalog.js";
+import { catalogStreams } from "../../src/streams/discovered-catalog.js";
 import { assertConfiguredCatalog } from "../helpers/protocol.js";
 import { draft07 } from "./cat-checks.js";
 import { dockerfile, runtimeStage } from "../../scripts/dockerfile.js";

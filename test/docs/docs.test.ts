@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CATALOG_RECIPE } from "../../src/config/catalog.js";
+import { CATALOG_RECIPE } from "../../src/config/configured-catalog.js";
 
 /**
  * What the docs tell a user to run and where they point, checked against the repository:

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type Options, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
+import { isObject } from "../../src/json.js";
 
 /**
  * Every message and catalog the tests see is checked against our own schema of the Airbyte
@@ -151,9 +152,6 @@ export function loadOurSchema(): ProtocolSchema {
     (catalog) => catalog,
   );
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const withoutNulls = (value: unknown): unknown =>
   isObject(value)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { selectStreams } from "../../src/config/catalog.js";
+import { selectStreams } from "../../src/config/configured-catalog.js";
 import { parseConfig } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
-import { catalogStreams } from "../../src/streams/catalog.js";
+import { catalogStreams } from "../../src/streams/discovered-catalog.js";
 import {
   assertAirbyteMessage,
   CHART_RECORD_FIELDS,

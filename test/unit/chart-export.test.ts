@@ -213,12 +213,13 @@ describe("reading a spooled body as a chart export", () => {
     await expect(readChartExport(await spooled(body.slice(0, -20)))).rejects.toThrow(/cut short/);
   });
 
-  it("explains an envelope without data as a system error that names the chart and its keys", async () => {
+  it("explains JSON without data as a system error that names the chart and shows what it says", async () => {
     const body = await spooled(JSON.stringify({ error: { message: "Query failed" } }));
     const failure = readChartExport(body);
     await expect(failure).rejects.toMatchObject({ failureType: "system_error" });
     await expect(failure).rejects.toThrow(
-      /chart abc123de could not be read: the JSON response has no "data" string \(keys: error\); it says: \{"message":"Query failed"\}/,
+      'Amplitude\'s answer for chart abc123de is JSON without chart data: {"error":{"message":"Query failed"}}. ' +
+        "If base_url is set, check that it points at Amplitude's Dashboard REST API.",
     );
   });
 

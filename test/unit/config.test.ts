@@ -19,16 +19,17 @@ function configErrorOf(raw: unknown): ConnectorError {
 describe("a valid config", () => {
   it("gets the defaults: Standard Server, amplitude.com, 2 concurrent requests, 300 s", () => {
     expect(parseConfig(minimal)).toEqual({
-      apiKey: minimal.api_key,
-      secretKey: minimal.secret_key,
       chartIds: ["abc123de"],
-      dataRegion: "Standard Server",
-      baseUrl: "https://amplitude.com",
-      baseUrlGiven: false,
+      dashboard: {
+        apiKey: minimal.api_key,
+        secretKey: minimal.secret_key,
+        dataRegion: "Standard Server",
+        baseUrl: "https://amplitude.com",
+        baseUrlGiven: false,
+      },
+      developerApi: undefined,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 300_000,
-      developerApi: undefined,
-      projectIdWithoutToken: false,
     });
   });
 
@@ -38,15 +39,15 @@ describe("a valid config", () => {
       api_key: ` ${minimal.api_key}\n`,
       secret_key: `\t${minimal.secret_key} `,
     });
-    expect(config.apiKey).toBe(minimal.api_key);
-    expect(config.secretKey).toBe(minimal.secret_key);
+    expect(config.dashboard.apiKey).toBe(minimal.api_key);
+    expect(config.dashboard.secretKey).toBe(minimal.secret_key);
     expect(() => parseConfig({ ...minimal, api_key: "  \n" })).toThrow("api_key must not be empty");
   });
 
   it("uses the EU host for the EU Residency Server", () => {
     const config = parseConfig({ ...minimal, data_region: "EU Residency Server" });
-    expect(config.dataRegion).toBe("EU Residency Server");
-    expect(config.baseUrl).toBe("https://analytics.eu.amplitude.com");
+    expect(config.dashboard.dataRegion).toBe("EU Residency Server");
+    expect(config.dashboard.baseUrl).toBe("https://analytics.eu.amplitude.com");
   });
 
   it("takes the given concurrency and timeout (seconds to milliseconds)", () => {
@@ -193,7 +194,7 @@ describe("base_url", () => {
     ["http://localhost:3000/", "http://localhost:3000"],
     ["http://[::1]:9000", "http://[::1]:9000"],
   ])("accepts %s as %s", (baseUrl, expected) => {
-    expect(parseConfig({ ...minimal, base_url: baseUrl }).baseUrl).toBe(expected);
+    expect(parseConfig({ ...minimal, base_url: baseUrl }).dashboard.baseUrl).toBe(expected);
   });
 
   it("overrides the region's host", () => {
@@ -202,12 +203,14 @@ describe("base_url", () => {
       data_region: "EU Residency Server",
       base_url: "https://proxy.example.com",
     });
-    expect(config.baseUrl).toBe("https://proxy.example.com");
-    expect(config.dataRegion).toBe("EU Residency Server");
+    expect(config.dashboard.baseUrl).toBe("https://proxy.example.com");
+    expect(config.dashboard.dataRegion).toBe("EU Residency Server");
   });
 
   it("falls back to the region's host when empty", () => {
-    expect(parseConfig({ ...minimal, base_url: "" }).baseUrl).toBe("https://amplitude.com");
+    expect(parseConfig({ ...minimal, base_url: "" }).dashboard.baseUrl).toBe(
+      "https://amplitude.com",
+    );
   });
 
   it.each([
@@ -277,13 +280,5 @@ describe("the Developer API options", () => {
     expect(() => parseConfig({ ...minimal, project_id: "acme-web" })).toThrow(
       "Invalid config: project_id must be digits, e.g. 123456.",
     );
-  });
-
-  it("note a project_id given without a token", () => {
-    expect(parseConfig({ ...minimal, project_id: "123456" }).projectIdWithoutToken).toBe(true);
-    expect(
-      parseConfig({ ...minimal, project_id: "123456", developer_api_token: "t" })
-        .projectIdWithoutToken,
-    ).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { Barrier, FakeAmplitude, type FakeChart, type Fault } from "../../fake-a
 import { DashboardApi } from "../../src/amplitude/dashboard-api.js";
 import { readChartExport } from "../../src/body/chart-export.js";
 import { BodySpool, type SpooledBody } from "../../src/body/spool.js";
-import { parseConfig, type ConnectorConfig } from "../../src/config/config.js";
+import { parseConfig, type DashboardSettings } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
 import { HttpClient, type RetryNotice } from "../../src/http/http-client.js";
 import { DEFAULT_RETRY_POLICY } from "../../src/http/retry-policy.js";
@@ -50,13 +50,14 @@ class Harness {
   fake!: FakeAmplitude;
   http!: HttpClient;
   client!: DashboardApi;
-  config!: ConnectorConfig;
+  settings!: DashboardSettings;
 
   async start(
     options: {
       charts?: Record<string, FakeChart>;
       faults?: Record<string, Fault[]>;
-      config?: Partial<ConnectorConfig>;
+      settings?: Partial<DashboardSettings>;
+      requestTimeoutMs?: number;
       random?: () => number;
     } = {},
   ): Promise<this> {
@@ -67,22 +68,17 @@ class Harness {
       faults: options.faults ?? {},
     });
     const baseUrl = await this.fake.start();
-    this.config = {
+    this.settings = {
       apiKey: API_KEY,
       secretKey: SECRET_KEY,
-      chartIds: Object.keys(options.charts ?? { abc123de: 0 }),
       dataRegion: "Standard Server",
       baseUrl,
       baseUrlGiven: true,
-      developerApi: undefined,
-      projectIdWithoutToken: false,
-      maxConcurrentRequests: 2,
-      requestTimeoutMs: 5_000,
-      ...options.config,
+      ...options.settings,
     };
     this.http = new HttpClient({
-      connections: this.config.maxConcurrentRequests,
-      timeoutMs: this.config.requestTimeoutMs,
+      connections: 2,
+      timeoutMs: options.requestTimeoutMs ?? 5_000,
       policy: DEFAULT_RETRY_POLICY,
       useProxy: false,
       sleep: async (ms) => {
@@ -93,12 +89,12 @@ class Harness {
         this.logs.push({ level, message });
       },
     });
-    this.client = new DashboardApi(this.config, this.http);
+    this.client = new DashboardApi(this.settings, this.http);
     return this;
   }
 
   download(chartId = "abc123de"): Promise<SpooledBody> {
-    return this.client.downloadChart(chartId, spool, {
+    return this.client.downloadChart(chartId, spool.writer(chartId), {
       onRetry: (notice) => void this.retries.push(notice),
     });
   }
@@ -174,8 +170,8 @@ describe("a download that works the first time", () => {
 
   it("asks for /api/3/chart/{id}/csv under the base URL", async () => {
     const h = await harness();
-    expect(h.client.chartUrl("abc123de")).toBe(`${h.config.baseUrl}/api/3/chart/abc123de/csv`);
-    expect(h.client.chartUrl("a/b c")).toBe(`${h.config.baseUrl}/api/3/chart/a%2Fb%20c/csv`);
+    expect(h.client.chartUrl("abc123de")).toBe(`${h.settings.baseUrl}/api/3/chart/abc123de/csv`);
+    expect(h.client.chartUrl("a/b c")).toBe(`${h.settings.baseUrl}/api/3/chart/a%2Fb%20c/csv`);
   });
 });
 
@@ -352,7 +348,7 @@ describe("broken transfers", () => {
   it("retry an attempt that gets no answer within request_timeout_seconds", async () => {
     const h = await harness({
       faults: { abc123de: [{ kind: "hang" }] },
-      config: { requestTimeoutMs: 300 },
+      requestTimeoutMs: 300,
     });
     const chart = await h.download();
     expect(await textOf(chart)).toBe(envelope(CSV));
@@ -367,7 +363,7 @@ describe("broken transfers", () => {
     const h = await harness({
       charts: { big: { csv: BIG_CSV } },
       faults: { big: [{ kind: "hang-mid-body", afterBytes: Math.floor(body.length / 3) }] },
-      config: { requestTimeoutMs: 400 },
+      requestTimeoutMs: 400,
     });
     const chart = await h.download("big");
     expect(await textOf(chart)).toBe(body);
@@ -384,7 +380,7 @@ describe("broken transfers", () => {
       chart_ids: ["abc123de"],
       request_timeout_seconds: 10_000_000,
     });
-    const h = await harness({ config: { requestTimeoutMs } });
+    const h = await harness({ requestTimeoutMs });
     const chart = await h.download();
     expect(await textOf(chart)).toBe(envelope(CSV));
     expect(h.fake.requests).toHaveLength(1);
@@ -396,7 +392,7 @@ describe("broken transfers", () => {
       faults: {
         abc123de: Array.from({ length: 6 }, (): Fault => ({ kind: "hang" })),
       },
-      config: { requestTimeoutMs: 200 },
+      requestTimeoutMs: 200,
     });
     const error = await h.failure(h.download());
     expect(error.failureType).toBe("transient_error");
@@ -412,7 +408,7 @@ describe("broken transfers", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const h = await harness({ config: { baseUrl: `http://127.0.0.1:${port}` } });
+    const h = await harness({ settings: { baseUrl: `http://127.0.0.1:${port}` } });
     const error = await h.failure(h.download());
     expect(error.failureType).toBe("transient_error");
     expect(error.message).toContain("ECONNREFUSED");
@@ -451,7 +447,7 @@ describe("answers that are never retried", () => {
   );
 
   it("wrong keys (401) fail at once, pointing at the keys and data_region", async () => {
-    const h = await harness({ config: { apiKey: "wrong-api-key-00000000000000000" } });
+    const h = await harness({ settings: { apiKey: "wrong-api-key-00000000000000000" } });
     const error = await h.failure(h.download());
     expect(error.failureType).toBe("config_error");
     expect(error.message).toContain("Invalid API key");
@@ -520,7 +516,7 @@ describe("concurrency", () => {
       charts[`c${i}`] = { csv: CSV };
       faults[`c${i}`] = [{ kind: "barrier", barrier: pairs }];
     }
-    const h = await harness({ charts, faults, config: { maxConcurrentRequests: 2 } });
+    const h = await harness({ charts, faults });
     const results = await Promise.all(Object.keys(charts).map((id) => h.download(id)));
     expect(results).toHaveLength(6);
     expect(h.fake.maxActive).toBe(2);

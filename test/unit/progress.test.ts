@@ -1,29 +1,20 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ProtocolWriter } from "../../src/protocol/writer.js";
-import { SecretFilter } from "../../src/secrets.js";
 import { WaitReport } from "../../src/source/progress.js";
 
-/** A report on a hand-moved clock, and the LOG messages it wrote. */
+/** A report on a hand-moved clock, and the LOG lines it wrote. */
 function report() {
   let now = 1_000_000;
-  let text = "";
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const waits = new WaitReport(new ProtocolWriter(out, new SecretFilter()), 30_000, () => now);
+  const lines: string[] = [];
+  const waits = new WaitReport(
+    async (_level, message) => void lines.push(message),
+    30_000,
+    () => now,
+  );
   return {
     waits,
     advance: (ms: number) => (now += ms),
     now: () => now,
-    lines: () =>
-      text
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { log: { message: string } }).log.message),
+    lines: () => lines,
   };
 }
 

@@ -96,7 +96,7 @@ export interface LongRecord {
   dimensions: Record<string, string>;
 }
 
-export interface ChartExport {
+export interface ParsedExport {
   table: ChartTable;
   shape: TableShape;
   records: LongRecord[];
@@ -104,7 +104,7 @@ export interface ChartExport {
 }
 
 /** The whole data path from CSV text to long records and the metadata record. */
-export async function exportOf(parts: string[], chartId = "abc123de"): Promise<ChartExport> {
+export async function exportOf(parts: string[], chartId = "abc123de"): Promise<ParsedExport> {
   const table = await tableOf(parts);
   const shape = tableShape(table);
   const records: LongRecord[] = [];

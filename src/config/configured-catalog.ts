@@ -1,4 +1,5 @@
 import { configError } from "../errors.js";
+import { isObject } from "../json.js";
 import { chartStreamName } from "../streams/chart-stream.js";
 import { METADATA_STREAM } from "../streams/metadata-stream.js";
 import type { ConnectorConfig } from "./config.js";
@@ -19,9 +20,6 @@ export interface SelectedStreams {
 export const CATALOG_RECIPE =
   "To read every stream, pass discover's output as it is (discover --config CONFIG > catalog.json); " +
   "to read some, keep those streams in a configured catalog: see Setup guide > 'A configured catalog' in docs/amplitude-charts.md.";
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * What a --catalog file holds: a configured catalog (every stream must be one of this
