@@ -46,13 +46,20 @@ export async function readChartExport(body: SpooledBody): Promise<ChartExport> {
     const { chartId, contentType, bytes } = body;
     return explainBodyError(error, { chartId, contentType, bytes, ...ends });
   };
-  let text: AsyncGenerator<string> | undefined;
+  // The texts opened (a table without a `Segment` header may be read twice), closed at the end.
+  const opened: AsyncGenerator<string>[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const text of opened.splice(0)) await text.return(undefined);
+  };
   try {
     const { head, tail } = await body.ends();
-    text = csvText(sniffBody(head, tail), body.text());
-    const table = await readChartTable(csvRows(text));
+    const kind = sniffBody(head, tail);
+    const table = await readChartTable(() => {
+      const text = csvText(kind, body.text());
+      opened.push(text);
+      return csvRows(text);
+    });
     const shape = tableShape(table);
-    const source = text;
     let rowCount = 0;
     return {
       chartId: body.chartId,
@@ -71,12 +78,10 @@ export async function readChartExport(body: SpooledBody): Promise<ChartExport> {
           throw await explain(error);
         }
       },
-      close: async () => {
-        await source.return(undefined);
-      },
+      close: closeAll,
     };
   } catch (error) {
-    await text?.return(undefined);
+    await closeAll();
     throw await explain(error);
   }
 }

@@ -113,17 +113,26 @@ export function parseConfig(raw: unknown): ConnectorConfig {
   };
 }
 
+/**
+ * The chart IDs of the entries, in order, each once. Airbyte's form splits the box on
+ * commas only, so a list pasted one per line (or with spaces, or semicolons) arrives as one
+ * entry: each ID or URL in it counts.
+ */
 function chartIdsOf(entries: string[]): string[] {
   const ids: string[] = [];
   entries.forEach((entry, index) => {
-    const id = chartIdFrom(entry);
-    if (id === undefined) {
-      throw configError(
-        `Invalid config: chart_ids[${index}] ("${entry.slice(0, 200)}") holds no chart ID. ` +
-          "Give the ID (e.g. abc123de) or the chart's URL (https://app.amplitude.com/analytics/ORG/chart/abc123de).",
-      );
+    for (const piece of entry.split(/[\s,;]+/).filter((p) => p !== "")) {
+      const id = chartIdFrom(piece);
+      if (id === undefined) {
+        const within = piece === entry.trim() ? "" : ` holds "${piece.slice(0, 200)}", which`;
+        throw configError(
+          `Invalid config: chart_ids[${index}] ("${entry.slice(0, 200)}")${within} holds no chart ID. ` +
+            "Give the ID (e.g. abc123de) or the chart's URL (https://app.amplitude.com/analytics/ORG/chart/abc123de); " +
+            "several may share an entry, separated by commas, spaces or line breaks.",
+        );
+      }
+      if (!ids.includes(id)) ids.push(id);
     }
-    if (!ids.includes(id)) ids.push(id);
   });
   return ids;
 }

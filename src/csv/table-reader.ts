@@ -16,37 +16,62 @@ export class NoTableError extends Error {}
 
 const isBlank = (row: string[]): boolean => row.length === 1 && row[0] === "";
 
+/** A block of the export as the first pass sees it: where it starts, its length, its first rows. */
+interface Block {
+  start: number;
+  length: number;
+  /** At most HELD_ROWS of its rows: a preamble block is a few rows, a table may be millions. */
+  rows: string[][];
+}
+
+/** The rows of a block held while the export is scanned; a longer table is read again. */
+const HELD_ROWS = 1000;
+
 /**
- * Rows of an export -> its preamble, header and data rows. Blocks are separated by
- * blank lines; the table is the block whose first cell is `Segment` (else the last
- * block). Only the preamble and the header are held; data rows stream through.
+ * Rows of an export -> its preamble, header and data rows. Blocks are separated by blank
+ * lines; the table is the block whose first cell is `Segment`, else the last block. Only
+ * the preamble and the header are held: after a `Segment` header the data rows stream
+ * through; without one (every data table) the table is known only at the end, so a table
+ * longer than HELD_ROWS is read a second time, from `openRows()` again, from its header on.
  */
-export async function readChartTable(batches: AsyncIterable<string[][]>): Promise<ChartTable> {
-  const rows = new RowCursor(batches);
-  const blocks: string[][][] = [];
-  let current: string[][] | undefined;
-  for (;;) {
+export async function readChartTable(
+  openRows: () => AsyncIterable<string[][]>,
+): Promise<ChartTable> {
+  const rows = new RowCursor(openRows());
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  for (let index = 0; ; index++) {
     const row = await rows.next();
     if (row === undefined) break;
     if (isBlank(row)) {
       if (current) blocks.push(current);
       current = undefined;
     } else if (current) {
-      current.push(row);
+      current.length++;
+      if (current.rows.length < HELD_ROWS) current.rows.push(row);
     } else if (stripMarker(row[0] ?? "") === "Segment") {
       const first = await rows.next();
       const firstRow = first === undefined || isBlank(first) ? undefined : first;
-      return table(blocks, row, firstRow, firstRow ? rows.untilBlank(firstRow) : empty());
+      const preamble = blocks.map((block) => block.rows);
+      return table(preamble, row, firstRow, firstRow ? rows.untilBlank(firstRow) : empty());
     } else {
-      current = [row];
+      current = { start: index, length: 1, rows: [row] };
     }
   }
-  // No `Segment` header: the last block is the table (held in memory, unlike the usual case).
   if (current) blocks.push(current);
   const last = blocks.pop();
-  if (!last || last[0] === undefined) throw new NoTableError("the CSV holds no table");
-  const [header, ...data] = last;
-  return table(blocks, header, data[0], inBatches(data));
+  const [header, ...held] = last?.rows ?? [];
+  if (!last || header === undefined) throw new NoTableError("the CSV holds no table");
+  const data =
+    last.length <= HELD_ROWS
+      ? inBatches(held)
+      : rowsAt(openRows(), last.start + 1, last.length - 1);
+  return table(
+    blocks.map((block) => block.rows),
+    header,
+    held[0],
+    data,
+  );
 }
 
 function table(
@@ -67,17 +92,31 @@ function table(
   };
 }
 
+/** A data table's value column: `<metric>--<segment>` ("Uniques--All Users"). */
+const DATA_TABLE_VALUE = /.--./;
+
 /**
  * Labels are the leading text columns. Scanning from the left, they end at the first
  * column whose header is a date, or whose first data row holds a value: an unmarked,
  * non-empty cell (or, in an export without markers, a number). The first column is
  * always a label.
+ *
+ * A data table marks every cell, numbers included, so there the marker cannot tell a
+ * label from a value: when every cell of the first data row is marked, the labels are the
+ * columns before the first one named `<metric>--<segment>` (the group-bys and `Time`,
+ * numeric ones too: a year, a price).
  */
 export function labelColumnCount(
   headerRaw: string[],
   firstRow: string[] | undefined,
   markers: boolean,
 ): number {
+  if (markers && firstRow?.every((cell) => cell === "" || hasMarker(cell))) {
+    const firstValue = headerRaw.findIndex(
+      (header, j) => j > 0 && DATA_TABLE_VALUE.test(stripMarker(header)),
+    );
+    if (firstValue > 0) return firstValue;
+  }
   let count = 1;
   for (let j = 1; j < headerRaw.length; j++) {
     if (isDateHeader(stripMarker(headerRaw[j] ?? ""))) break;
@@ -133,6 +172,23 @@ class RowCursor {
       if (next.done) return;
       rest = next.value;
     }
+  }
+}
+
+/** `count` rows from row `start` of the batches (counting from 0), in batches. */
+async function* rowsAt(
+  batches: AsyncIterable<string[][]>,
+  start: number,
+  count: number,
+): AsyncGenerator<string[][]> {
+  let index = 0;
+  const end = start + count;
+  for await (const batch of batches) {
+    const from = Math.max(start - index, 0);
+    const to = Math.min(end - index, batch.length);
+    index += batch.length;
+    if (from < to) yield from === 0 && to === batch.length ? batch : batch.slice(from, to);
+    if (index >= end) return;
   }
 }
 

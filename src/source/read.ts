@@ -156,12 +156,24 @@ async function readChart(
       `Chart ${chartId}: ${chart.rowCount} rows x ${shape.segments.length} value columns` +
         (emit ? `, ${records} records emitted in ${seconds} s.` : `, read in ${seconds} s.`),
     );
-    const capWarning = exportCapWarning(chartId, chart.rowCount);
-    if (capWarning) await log("WARN", capWarning);
+    for (const warning of [noValuesWarning(chart), exportCapWarning(chartId, chart.rowCount)]) {
+      if (warning) await log("WARN", warning);
+    }
     metadata?.read(chart);
   } finally {
     await chart.close();
   }
+}
+
+/** A table with data rows but no value column gives no record: never in silence. */
+function noValuesWarning({ chartId, rowCount, shape }: ChartExport): string | undefined {
+  if (rowCount === 0 || shape.segments.length > 0) return undefined;
+  return (
+    `Chart ${chartId}: its table has ${rowCount} rows, but no column of its header ` +
+    `(${shape.labelHeaders.map((h) => JSON.stringify(h)).join(", ")}) could be read as values, so it gave no record. ` +
+    "Open the chart in Amplitude and check that it shows numbers; if it does, report this header " +
+    "(docs/amplitude-charts.md, 'How charts become rows', says how columns are read)."
+  );
 }
 
 async function emitRecords(chart: ChartExport, emit: StreamEmitter): Promise<number> {

@@ -97,17 +97,29 @@ const stringOrNull = (value: unknown): string | null =>
   typeof value === "string" && value !== "" ? value : null;
 
 /**
+ * A funnel writes its conversion scope beside its metric (`"\tConversion Over Time","\tOverall"`):
+ * on the metric's row, beside a conversion metric, a cell is that scope, not an event.
+ */
+const CONVERSION_METRIC = /^conversion\b/i;
+
+/**
  * Title and description are the first cells of the first preamble block's rows; the
- * metric is the second block's first non-empty cell and the events are the rest of
- * that block; the dimension is the label headers after the first. Filters are not in the
+ * metric is the second block's first non-empty cell, and the events are the block's other
+ * non-empty cells, except a funnel's conversion scope beside its metric (null rather than
+ * wrong). The dimension is the label headers after the first. Filters are not in the
  * export: with a Developer API token (`details`), they, the type, the link, the group-bys
  * and the whole definition come from it, and its name and description fill a title or a
  * description the export lacks. Without one, the record is as the export alone gives it.
  */
 export function chartMetadata(chart: ChartSummary, details?: ChartDetails): ChartMetadata {
-  const [titleBlock, metricBlock] = chart.preamble;
-  const metricCells = (metricBlock ?? []).flat().filter((cell) => cell !== "");
-  const [metric, ...events] = metricCells;
+  const [titleBlock, metricBlock = []] = chart.preamble;
+  const nonEmpty = (row: string[]): string[] => row.filter((cell) => cell !== "");
+  const metricRow = metricBlock.findIndex((row) => nonEmpty(row).length > 0);
+  const [metric, ...beside] = metricRow < 0 ? [] : nonEmpty(metricBlock[metricRow] ?? []);
+  const events = [
+    ...(metric !== undefined && CONVERSION_METRIC.test(metric) ? [] : beside),
+    ...metricBlock.slice(metricRow + 1).flatMap(nonEmpty),
+  ];
   const exported: ChartMetadata = {
     chart_id: chart.chartId,
     title: orNull(titleBlock?.[0]?.[0]),

@@ -91,7 +91,7 @@ export const FUNNEL = {
     title: "Signup Funnel",
     description: null,
     metric: "Conversion Over Time",
-    event: "Overall; Sign Up; Purchase",
+    event: "Sign Up; Purchase",
     dimension: "Country",
     filters: null,
   },
@@ -170,6 +170,48 @@ export const PLAIN = {
     metric: "Uniques",
     event: "Any Active Event",
     dimension: "Platform",
+    filters: null,
+  },
+};
+
+/**
+ * A data table, as Amplitude exports one: no `Segment` header, the group-bys (one numeric)
+ * and `Time` as labels, value columns named `<metric>--<segment>`, and the TAB marker on
+ * every cell, numbers included.
+ */
+const dataTableLines = [
+  `"${T}Renewals by Country"`,
+  ``,
+  `"${T}country","${T}year","${T}Time","${T}Renewals--All Users","${T}Revenue--All Users"`,
+  `"${T}Canada","${T}2025","${T}2026-03-05","${T}28.0","${T}1520.5"`,
+  `"${T}","${T}","${T}2026-03-06","${T}31","${T}"`,
+  `"${T}Peru","${T}2026","${T}2026-03-05","${T}7.0","${T}240.25"`,
+];
+export const DATA_TABLE = {
+  id: "dt6",
+  csv: dataTableLines.join("\r\n") + "\r\n",
+  records: [
+    ["Canada", "2025", "2026-03-05", "Renewals--All Users", 28],
+    ["Canada", "2025", "2026-03-05", "Revenue--All Users", 1520.5],
+    ["Canada", "2025", "2026-03-06", "Renewals--All Users", 31],
+    ["Canada", "2025", "2026-03-06", "Revenue--All Users", null],
+    ["Peru", "2026", "2026-03-05", "Renewals--All Users", 7],
+    ["Peru", "2026", "2026-03-05", "Revenue--All Users", 240.25],
+  ].map(([country, year, time, segment, value]) => ({
+    chart_id: "dt6",
+    dimension_name: "country; year; Time",
+    dimension_value: `${country as string}; ${year as string}; ${time as string}`,
+    segment,
+    value,
+    dimensions: { country, year, Time: time },
+  })),
+  metadata: {
+    chart_id: "dt6",
+    title: "Renewals by Country",
+    description: null,
+    metric: null,
+    event: null,
+    dimension: "year; Time",
     filters: null,
   },
 };

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { WAU } from "../helpers/charts.js";
+import { FUNNEL, WAU } from "../helpers/charts.js";
 import {
   API_KEY,
   SECRET_KEY,
@@ -198,6 +198,33 @@ describe.concurrent("mistakes in the config", () => {
       `source-amplitude-charts: the config file ${files.config} is not valid JSON (line 4, column 25: a comma before ] (remove it)).\n`,
     );
     expect(result.stdout + result.stderr).not.toContain(API_KEY);
+  });
+
+  it("a list of chart URLs pasted into one box gives every chart, in check, discover and read", async () => {
+    const fake = await serve({ [WAU.id]: { csv: WAU.csv }, [FUNNEL.id]: { csv: FUNNEL.csv } });
+    // Airbyte's form splits the box on commas only: a list pasted one per line is one entry.
+    const pasted = [WAU.id, FUNNEL.id]
+      .map((id) => `https://app.amplitude.com/analytics/acme/chart/${id}`)
+      .join("\n");
+    const config = configFor(fake, [pasted]);
+    const checked = await run("check", { config });
+    expect(connectionStatus(checked.messages)).toEqual({
+      status: "SUCCEEDED",
+      message: `Amplitude answered for all 2 chart(s): ${WAU.id}, ${FUNNEL.id}.`,
+    });
+    const discovered = await run("discover", { config });
+    const catalog = discovered.messages.find((m) => m.type === "CATALOG")?.catalog as {
+      streams: { name: string }[];
+    };
+    expect(catalog.streams.map((s) => s.name)).toEqual([
+      "charts_metadata",
+      `chart_${WAU.id}`,
+      `chart_${FUNNEL.id}`,
+    ]);
+    const result = await run("read", { config, catalog: discovered.stdout });
+    expect(result.code, result.stderr).toBe(0);
+    expect(records(result.messages, `chart_${WAU.id}`)).toEqual(WAU.records);
+    expect(records(result.messages, `chart_${FUNNEL.id}`)).toEqual(FUNNEL.records);
   });
 
   it("keys pasted with a space or a line break still work", async () => {

@@ -2,13 +2,14 @@ import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   errorTraces,
+  logs,
   records,
   stateCounts,
   type Message,
   CHART_RECORD_FIELDS,
 } from "../helpers/protocol.js";
 import { catConfiguredStream, INVALID_CATALOG } from "../helpers/run-cli.js";
-import { EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "../helpers/charts.js";
+import { DATA_TABLE, EMPTY, FUNNEL, PLAIN, RETENTION, WAU, smallChart } from "../helpers/charts.js";
 import { completed, configFor, run, serve, timeline, stopFakes } from "../helpers/connector.js";
 
 afterAll(stopFakes);
@@ -25,7 +26,7 @@ async function expectFunnelFrom(body: string): Promise<void> {
   expect(records(result.messages, "charts_metadata")).toEqual([FUNNEL.metadata]);
 }
 
-const CHARTS = [WAU, FUNNEL, RETENTION, PLAIN, EMPTY];
+const CHARTS = [WAU, FUNNEL, RETENTION, PLAIN, EMPTY, DATA_TABLE];
 const ALL_STREAMS = ["charts_metadata", ...CHARTS.map((c) => `chart_${c.id}`)];
 
 async function serveAll() {
@@ -35,6 +36,7 @@ async function serveAll() {
     [RETENTION.id]: { csv: RETENTION.csv, raw: true },
     [PLAIN.id]: { csv: PLAIN.csv },
     [EMPTY.id]: { csv: EMPTY.csv },
+    [DATA_TABLE.id]: { csv: DATA_TABLE.csv },
   });
 }
 
@@ -276,6 +278,41 @@ describe.concurrent("read", () => {
 
   it("reads a raw text/csv body like the envelope", async () => {
     await expectFunnelFrom(FUNNEL.csv);
+  });
+
+  it("reads a data table too long to hold while the table is looked for: every cell once", async () => {
+    const rows = 1_500;
+    const lines = [
+      `"\tLong data table"`,
+      ``,
+      `"\tcountry","\tTime","\tUniques--All Users"`,
+      ...Array.from({ length: rows }, (_, i) => `"\tC${i}","\t2026-03-05","\t${i}.0"`),
+    ];
+    const fake = await serve({ long7: { csv: lines.join("\r\n") + "\r\n" } });
+    const result = await run("read", {
+      config: configFor(fake, ["long7"]),
+      catalog: ["chart_long7"],
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const values = records(result.messages).map((r) => [r.dimension_value, r.value]);
+    expect(values).toEqual(Array.from({ length: rows }, (_, i) => [`C${i}; 2026-03-05`, i]));
+  });
+
+  it("warns, naming the chart and its header, when a table with rows gives no record", async () => {
+    // Every cell marked, and no column named <metric>--<segment>: no value column is found.
+    const csv = ['"\tOdd table"', "", '"\tcountry","\tUsers"', '"\tCanada","\t28"'].join("\r\n");
+    const fake = await serve({ odd8: { csv } });
+    const result = await run("read", {
+      config: configFor(fake, ["odd8"]),
+      catalog: ["chart_odd8"],
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(timeline(result.messages, "chart_odd8")).toEqual(completed(0));
+    expect(logs(result.messages, "WARN")).toContain(
+      'Chart odd8: its table has 1 rows, but no column of its header ("country", "Users") could be read as values, ' +
+        "so it gave no record. Open the chart in Amplitude and check that it shows numbers; if it does, report this header " +
+        "(docs/amplitude-charts.md, 'How charts become rows', says how columns are read).",
+    );
   });
 
   it("warns when a table sits exactly on an Amplitude export cap", async () => {

@@ -95,10 +95,44 @@ describe("chart_ids", () => {
   });
 
   it("names the entry from which no ID can be read, with an example of what works", () => {
-    const error = configErrorOf({ ...minimal, chart_ids: ["abc123de", "not a chart"] });
-    expect(error.message).toContain("chart_ids[1]");
-    expect(error.message).toContain('"not a chart"');
-    expect(error.message).toContain("https://app.amplitude.com/analytics/ORG/chart/abc123de");
+    const error = configErrorOf({
+      ...minimal,
+      chart_ids: ["abc123de", "https://app.amplitude.com/analytics/ORG/home"],
+    });
+    expect(error.message).toBe(
+      'Invalid config: chart_ids[1] ("https://app.amplitude.com/analytics/ORG/home") holds no chart ID. ' +
+        "Give the ID (e.g. abc123de) or the chart's URL (https://app.amplitude.com/analytics/ORG/chart/abc123de); " +
+        "several may share an entry, separated by commas, spaces or line breaks.",
+    );
+  });
+
+  it("reads every ID and URL of a list pasted into one entry, whatever separates them", () => {
+    const config = parseConfig({
+      ...minimal,
+      chart_ids: [
+        "https://app.amplitude.com/analytics/ORG/chart/abc123de\nhttps://app.amplitude.com/analytics/ORG/chart/x9y8z7w6\r\n",
+        "k2d8s0a1 m7x3q9wz;p4n6r2tb,\tabc123de",
+        "zz-1",
+      ],
+    });
+    expect(config.chartIds).toEqual([
+      "abc123de",
+      "x9y8z7w6",
+      "k2d8s0a1",
+      "m7x3q9wz",
+      "p4n6r2tb",
+      "zz-1",
+    ]);
+  });
+
+  it("names the piece of a pasted list from which no ID can be read", () => {
+    const error = configErrorOf({
+      ...minimal,
+      chart_ids: ["abc123de\nhttps://app.amplitude.com/analytics/ORG/home"],
+    });
+    expect(error.message).toContain(
+      'chart_ids[0] ("abc123de\nhttps://app.amplitude.com/analytics/ORG/home") holds "https://app.amplitude.com/analytics/ORG/home", which holds no chart ID.',
+    );
   });
 
   it.each<[string, unknown, string]>([
@@ -175,7 +209,7 @@ describe("invalid configs name the offending field", () => {
     const error = configErrorOf({
       api_key: "VERY-SECRET-API-KEY",
       secret_key: "VERY-SECRET-SECRET",
-      chart_ids: ["not a chart"],
+      chart_ids: ["https://app.amplitude.com/analytics/ORG/home"],
     });
     expect(error.message).not.toContain("VERY-SECRET");
     const typed = configErrorOf({ api_key: "VERY-SECRET-API-KEY", secret_key: 5, chart_ids: [] });

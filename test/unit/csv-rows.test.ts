@@ -121,6 +121,7 @@ describe("chunk boundaries", () => {
     "backslash-t.csv",
     "no-markers.csv",
     "bom-raw.csv",
+    "data-table.csv",
   ])("give identical rows for %s in one-character pieces and at random offsets", async (name) => {
     const text = fixture(name);
     const whole = await rowsOf([text]);

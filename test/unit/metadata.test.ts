@@ -37,11 +37,23 @@ describe("charts_metadata from an export", () => {
     });
   });
 
-  it("takes the first cell of a one-row metric block as metric and the others as event", async () => {
+  it("takes a funnel's metric, and leaves event null rather than take the conversion scope beside it", async () => {
     const metadata = await metadataOf("funnel-steps.csv");
     expect(metadata.metric).toBe("Conversion Over Time");
-    expect(metadata.event).toBe("Overall");
+    expect(metadata.event).toBeNull();
     expect(metadata.dimension).toBeNull();
+  });
+
+  it("reads a data table: title and description, no metric block (the metrics are in its columns)", async () => {
+    expect(await metadataOf("data-table.csv")).toEqual({
+      chart_id: "abc123de",
+      title: "Renewals by brand",
+      description: "Renewals and revenue, per brand, year of contract and day",
+      metric: null,
+      event: null,
+      dimension: "year; Time",
+      filters: null,
+    });
   });
 
   it('joins the events of all metric-block rows with "; " and names the group-by dimension', async () => {
@@ -116,11 +128,28 @@ describe("chartMetadata rules", () => {
 
   it("skips empty cells: the metric is the first non-empty one, events the non-empty rest", () => {
     const metadata = fromPreamble(
-      [[["T"]], [["", "Uniques", ""], [""], ["A", "B"]]],
+      [[["T"]], [["", "Uniques", "", "Beside"], [""], ["A", "B"], ["C"]]],
       shape(["Segment"]),
     );
     expect(metadata.metric).toBe("Uniques");
-    expect(metadata.event).toBe("A; B");
+    expect(metadata.event).toBe("Beside; A; B; C");
+  });
+
+  it("leaves a funnel's conversion scope beside its metric out of the events", () => {
+    for (const metric of ["Conversion", "Conversion Over Time"]) {
+      const metadata = fromPreamble(
+        [
+          [["T"]],
+          [
+            [metric, "Overall"],
+            ["Sign Up", "Purchase"],
+          ],
+        ],
+        shape(["Segment"]),
+      );
+      expect(metadata.metric).toBe(metric);
+      expect(metadata.event).toBe("Sign Up; Purchase");
+    }
   });
 
   it("gives null for an empty title cell and ignores preamble blocks after the second", () => {

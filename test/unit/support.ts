@@ -84,7 +84,7 @@ export async function rowsOf(parts: string[]): Promise<string[][]> {
 }
 
 export async function tableOf(parts: string[]): Promise<ChartTable> {
-  return readChartTable(csvRows(fromParts(parts)));
+  return readChartTable(() => csvRows(fromParts(parts)));
 }
 
 /** A chart record as the user sees it (without the stream envelope). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { amplitudeCsv, dates } from "../../fake-amplitude/csv.js";
-import { labelColumnCount, NoTableError } from "../../src/csv/table-reader.js";
-import { collect, fixture, piecesOf, tableOf } from "./support.js";
+import { csvRows } from "../../src/csv/csv-rows.js";
+import { labelColumnCount, NoTableError, readChartTable } from "../../src/csv/table-reader.js";
+import { collect, fixture, fromParts, piecesOf, tableOf } from "./support.js";
 
 const T = "\t";
 
@@ -86,6 +87,34 @@ describe("choosing the table", () => {
     expect((await collect(table.rows)).flat()).toEqual([]);
   });
 
+  it("reads a long table without a Segment header again rather than hold it", async () => {
+    // 2,500 rows: more than the reader holds while it looks for the table.
+    const csv = amplitudeCsv({
+      title: "Stickiness",
+      metric: [["Stickiness"]],
+      header: ["Days", "Users"],
+      rows: Array.from({ length: 2_500 }, (_, i) => [`${i + 1} days`, i]),
+    });
+    let opened = 0;
+    const table = await readChartTable(() => {
+      opened++;
+      return csvRows(fromParts(piecesOf(csv, 4096)));
+    });
+    const rows = (await collect(table.rows)).flat();
+    expect(opened).toBe(2);
+    expect(rows).toHaveLength(2_500);
+    expect(rows[0]).toEqual([`${T}1 days`, "0"]);
+    expect(rows.at(-1)).toEqual([`${T}2500 days`, "2499"]);
+    // A short one is read once.
+    let openedShort = 0;
+    const short = await readChartTable(() => {
+      openedShort++;
+      return csvRows(fromParts([fixture("no-segment-header.csv")]));
+    });
+    expect((await collect(short.rows)).flat()).toHaveLength(2);
+    expect(openedShort).toBe(1);
+  });
+
   it("fails with NoTableError for an empty export or one of blank lines only", async () => {
     await expect(tableOf([""])).rejects.toThrow(NoTableError);
     await expect(tableOf(["\r\n\r\n\r\n"])).rejects.toThrow(NoTableError);
@@ -104,6 +133,8 @@ describe("label columns", () => {
     ["backslash-t.csv", 2, ["Segment", "plan_tier"]],
     ["no-markers.csv", 2, ["Segment", "Country"]],
     ["no-markers-numeric.csv", 1, ["Segment"]],
+    ["data-table.csv", 3, ["brand", "year", "Time"]],
+    ["data-table-no-time.csv", 2, ["plan", "price"]],
   ])("%s has %d label column(s)", async (name, count, headers) => {
     const table = await tableOf([fixture(name)]);
     expect(table.labelColumns).toBe(count);
@@ -117,6 +148,17 @@ describe("label columns", () => {
     expect(
       labelColumnCount([`${T}Segment`, `${T}2025-06-02T00:00:00`], [`${T}All`, `${T}x`], true),
     ).toBe(1);
+  });
+
+  it("in a data table (every cell marked, numbers too), end at the first <metric>--<segment> column", () => {
+    const header = [`${T}brand`, `${T}year`, `${T}Time`, `${T}Uniques--All Users`];
+    expect(
+      labelColumnCount(header, [`${T}Acme`, `${T}2025`, `${T}2026-03-05`, `${T}28.0`], true),
+    ).toBe(3);
+    // An unmarked number still ends the labels where it stands.
+    expect(labelColumnCount(header, [`${T}Acme`, "2025", `${T}2026-03-05`, "28"], true)).toBe(1);
+    // Every cell marked and no such column: the usual rule, every column a label.
+    expect(labelColumnCount([`${T}brand`, `${T}Users`], [`${T}Acme`, `${T}28`], true)).toBe(2);
   });
 
   it("count a marked numeric-looking cell as a label and an unmarked one as a value", () => {

@@ -73,6 +73,42 @@ describe("one label column", () => {
   });
 });
 
+describe("data tables", () => {
+  it("give every number cell one record, the group-bys (numeric ones too) and Time as labels", async () => {
+    const { records, shape } = await exportOf([fixture("data-table.csv")]);
+    expect(shape.labelHeaders).toEqual(["brand", "year", "Time"]);
+    expect(shape.segments).toEqual([
+      "Renewals--All Users",
+      "Renewals--Paid Users",
+      "Revenue--All Users",
+    ]);
+    expect(triples(records)).toEqual([
+      ["Acme; 2025; 2026-03-05", "Renewals--All Users", 28],
+      ["Acme; 2025; 2026-03-05", "Renewals--Paid Users", 12],
+      ["Acme; 2025; 2026-03-05", "Revenue--All Users", 1520.5],
+      // A marker-only label cell repeats the row above.
+      ["Acme; 2025; 2026-03-06", "Renewals--All Users", 31],
+      ["Acme; 2025; 2026-03-06", "Renewals--Paid Users", 15],
+      ["Acme; 2025; 2026-03-06", "Revenue--All Users", 1610],
+      ["Globex; 2026; 2026-03-05", "Renewals--All Users", 7],
+      ["Globex; 2026; 2026-03-05", "Renewals--Paid Users", null],
+      ["Globex; 2026; 2026-03-05", "Revenue--All Users", 240.25],
+    ]);
+    expect(records[0]).toMatchObject({
+      dimension_name: "brand; year; Time",
+      dimensions: { brand: "Acme", year: "2025", Time: "2026-03-05" },
+    });
+  });
+
+  it("without a Time column, keep a numeric group-by (a price) as a label", async () => {
+    const { records } = await exportOf([fixture("data-table-no-time.csv")]);
+    expect(triples(records)).toEqual([
+      ["Pro; 49.99", "Subscriptions--All Users", 120],
+      ["Team; 199", "Subscriptions--All Users", 35],
+    ]);
+  });
+});
+
 describe("several label columns", () => {
   it('join headers and values with "; " and forward-fill empty label cells', async () => {
     const { records } = await exportOf([fixture("funnel-over-time.csv")]);
