@@ -11,16 +11,26 @@ import { StringDecoder } from "node:string_decoder";
  * A body is saved whole before anyone parses it, so a retried or broken transfer never
  * replays or drops a record. Bodies wait in a folder of the first writable of TMPDIR,
  * /tmp, /airbyte and the working directory; where none is writable (a read-only root
- * file system with no volume), in memory. A body goes when its stream is done
- * (`discard`), and the folder with whatever is left at the end of the read (`close`).
+ * file system with no volume), in memory. When a body cannot be written where it waits
+ * (a full disk), the spool moves on to the next folder, or to memory. A body goes when its
+ * stream is done (`discard`), and the folders with whatever is left at the end of the read
+ * (`close`).
  */
 export class BodySpool {
   private count = 0;
+  /** Every folder made, the current one last. */
+  private readonly made: string[] = [];
 
   private constructor(
-    /** The folder the bodies wait in; undefined when they wait in memory. */
-    readonly dir: string | undefined,
+    /** The candidates not tried yet, for moving on. */
+    private readonly untried: string[],
   ) {}
+
+  /** The folder bodies wait in now; undefined when they wait in memory. */
+  get dir(): string | undefined {
+    const folder = this.made.at(-1);
+    return folder === MEMORY ? undefined : folder;
+  }
 
   /**
    * A spool in the first folder where one can be made; `skipped` says which were passed
@@ -29,22 +39,32 @@ export class BodySpool {
   static async create(
     candidates: string[],
   ): Promise<{ spool: BodySpool; skipped: { folder: string; why: string }[] }> {
+    const spool = new BodySpool([...new Set(candidates)]);
+    return { spool, skipped: await spool.makeFolder() };
+  }
+
+  /** A folder in the first untried candidate where one can be made (none: memory). */
+  private async makeFolder(): Promise<{ folder: string; why: string }[]> {
     const skipped: { folder: string; why: string }[] = [];
-    for (const folder of [...new Set(candidates)]) {
+    for (let folder = this.untried.shift(); folder !== undefined; folder = this.untried.shift()) {
       try {
-        return { spool: new BodySpool(await mkdtemp(join(folder, "amplitude-charts-"))), skipped };
+        this.made.push(await mkdtemp(join(folder, "amplitude-charts-")));
+        return skipped;
       } catch (error) {
-        skipped.push({ folder, why: (error as { code?: string }).code ?? String(error) });
+        skipped.push({ folder, why: codeOf(error) ?? String(error) });
       }
     }
-    return { spool: new BodySpool(undefined), skipped };
+    this.made.push(MEMORY);
+    return skipped;
   }
 
   /** Where one chart's body is written, attempt by attempt. */
   writer(chartId: string): BodyWriter {
-    if (this.dir === undefined) return memoryWriter(chartId);
-    const path = join(this.dir, `chart-${this.count++}.body`);
+    const folder = this.dir;
+    if (folder === undefined) return memoryWriter(chartId);
+    const path = join(folder, `chart-${this.count++}.body`);
     return {
+      folder,
       // Each attempt truncates the file: only the successful one is kept.
       attempt: () => createWriteStream(path),
       complete: async ({ contentType, elapsedMs }) => {
@@ -54,10 +74,54 @@ export class BodySpool {
     };
   }
 
-  /** Removes the folder and any body still in it (a read that failed part-way). */
-  async close(): Promise<void> {
-    if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
+  /**
+   * A writer failed: when it could not write its folder (a failure of this machine, not
+   * Amplitude's), bodies from now on wait in the next folder where one can be made, else in
+   * memory, and the WARN that says so is returned ("" when another body moved on already);
+   * undefined for any other failure. The bodies already in the folder stay readable.
+   */
+  async moveOn(writer: BodyWriter, error: unknown): Promise<string | undefined> {
+    const code = codeOf(error);
+    if (writer.folder === undefined || code === undefined || !LOCAL_WRITE_FAILURES.has(code)) {
+      return undefined;
+    }
+    if (writer.folder !== this.dir) return "";
+    await this.makeFolder();
+    const problem = `could not be written in ${writer.folder} (${(error as Error).message})`;
+    const fix =
+      "It is this machine's disk, not Amplitude: give TMPDIR a folder with room for the largest chart, " +
+      "or mount a larger volume at /tmp.";
+    return this.dir === undefined
+      ? `a body ${problem}, and no other folder can be written: bodies now wait in memory, which grows with the charts' size. ${fix}`
+      : `a body ${problem}: bodies now wait in ${this.dir}. ${fix}`;
   }
+
+  /** Removes the folders and any body still in them (a read that failed part-way). */
+  async close(): Promise<void> {
+    for (const folder of this.made.splice(0)) {
+      if (folder !== MEMORY) await rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Stands in `made` for memory, once no folder is left. */
+const MEMORY = "";
+
+/** What writing a body may fail with on this machine: moving on may help, retrying would not. */
+const LOCAL_WRITE_FAILURES = new Set([
+  "ENOSPC",
+  "EDQUOT",
+  "EFBIG",
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "EIO",
+  "ENOENT",
+]);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
 }
 
 /** The folders a spool may use, in order: TMPDIR, /tmp, /airbyte, the working directory. */
@@ -69,6 +133,8 @@ export function spoolCandidates(env: Record<string, string | undefined>, cwd: st
 
 /** One chart's body, being received. */
 export interface BodyWriter {
+  /** The folder it is written in; undefined in memory. */
+  folder?: string;
   /** An empty destination for one attempt; a retry starts over. */
   attempt(): Writable;
   /** The last attempt got the whole body: it can be read back. */

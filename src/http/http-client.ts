@@ -208,14 +208,7 @@ export class HttpClient {
       } catch (error) {
         if (controller.signal.aborted && cutByDeadline()) throw new NoAnswerInTime(req.label);
         if (controller.signal.aborted) throw new RetryableFailure(timedOut());
-        const reason = describeNetworkError(error);
-        throw new RetryableFailure(
-          reason,
-          undefined,
-          undefined,
-          undefined,
-          UNREACHABLE.test(reason),
-        );
+        throw networkFailure(error, describeNetworkError(error));
       }
       const contentType = headerValue(response.headers["content-type"]) ?? "";
       const { statusCode } = response;
@@ -238,11 +231,8 @@ export class HttpClient {
         return await onBody({ body: response.body, contentType, startedAt });
       } catch (error) {
         if (controller.signal.aborted && cutByDeadline()) throw new NoAnswerInTime(req.label);
-        throw new RetryableFailure(
-          controller.signal.aborted
-            ? timedOut()
-            : `a broken transfer (${describeNetworkError(error)})`,
-        );
+        if (controller.signal.aborted) throw new RetryableFailure(timedOut());
+        throw networkFailure(error, `a broken transfer (${describeNetworkError(error)})`);
       }
     } finally {
       clearTimeout(timer);
@@ -250,9 +240,45 @@ export class HttpClient {
   }
 }
 
-/** Failures that mean no server was reached at all (not Amplitude being busy). */
-const UNREACHABLE =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/;
+/**
+ * Exceptions, classified as answers are: by their code, in one table. Only these network
+ * failures are tried again (undici's own retry handler keeps the same kind of list); any
+ * other exception is not Amplitude's doing, such as a body that could not be written on
+ * this machine (ENOSPC, EACCES, EIO), and goes up as it is, never retried as Amplitude's.
+ * `unreachable`: no server was reached at all (not Amplitude being busy).
+ */
+const NETWORK_FAILURES: Record<string, "unreachable" | "broken"> = {
+  ECONNREFUSED: "unreachable",
+  ENOTFOUND: "unreachable",
+  EAI_AGAIN: "unreachable",
+  EHOSTUNREACH: "unreachable",
+  EHOSTDOWN: "unreachable",
+  ENETUNREACH: "unreachable",
+  ENETDOWN: "unreachable",
+  UND_ERR_CONNECT_TIMEOUT: "unreachable",
+  ECONNRESET: "broken",
+  ECONNABORTED: "broken",
+  EPIPE: "broken",
+  ETIMEDOUT: "broken",
+  UND_ERR_SOCKET: "broken",
+  UND_ERR_CLOSED: "broken",
+  UND_ERR_HEADERS_TIMEOUT: "broken",
+  UND_ERR_BODY_TIMEOUT: "broken",
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "broken",
+};
+
+/** A network failure to try again; anything else as it is (see NETWORK_FAILURES). */
+function networkFailure(error: unknown, reason: string): unknown {
+  const codes = [codeOf(error), codeOf((error as { cause?: unknown } | undefined)?.cause)];
+  const kind = codes.map((code) => NETWORK_FAILURES[code ?? ""]).find((k) => k !== undefined);
+  if (kind === undefined) return error;
+  return new RetryableFailure(reason, undefined, undefined, undefined, kind === "unreachable");
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
 
 /** A network-level failure (reset, refused, cut body) with its codes, on one line. */
 export function describeNetworkError(error: unknown): string {

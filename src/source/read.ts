@@ -95,7 +95,11 @@ export async function read(
   return complete;
 }
 
-/** One chart's download into the spool; its stream (if selected) is STARTED, and shown rate limited. */
+/**
+ * One chart's download into the spool; its stream (if selected) is STARTED, and shown rate
+ * limited. A body that cannot be written where the spool keeps bodies (a full disk) is
+ * downloaded again where the spool moves on to, never retried as Amplitude's failure.
+ */
 async function download(
   chartId: string,
   amplitude: Amplitude,
@@ -108,15 +112,24 @@ async function download(
   waits.requesting(chartId);
   try {
     await log("INFO", `Chart ${chartId}: requesting ${amplitude.dashboard.chartUrl(chartId)}`);
-    const body = await amplitude.dashboard.downloadChart(chartId, spool.writer(chartId), {
-      onAttempt: () => waits.requesting(chartId),
-      onRetry: async (notice) => {
-        waits.retrying(chartId, notice);
-        if (stream) await rateLimitedOn(stream)(notice);
-      },
-    });
-    await log("INFO", describeDownload(body));
-    return body;
+    for (;;) {
+      const writer = spool.writer(chartId);
+      try {
+        const body = await amplitude.dashboard.downloadChart(chartId, writer, {
+          onAttempt: () => waits.requesting(chartId),
+          onRetry: async (notice) => {
+            waits.retrying(chartId, notice);
+            if (stream) await rateLimitedOn(stream)(notice);
+          },
+        });
+        await log("INFO", describeDownload(body));
+        return body;
+      } catch (error) {
+        const movedOn = await spool.moveOn(writer, error);
+        if (movedOn === undefined) throw error;
+        if (movedOn !== "") await log("WARN", `Chart ${chartId}: ${movedOn}`);
+      }
+    }
   } finally {
     waits.done(chartId);
   }

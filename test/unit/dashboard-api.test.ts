@@ -1,11 +1,12 @@
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
+import { Writable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { amplitudeCsv, dates, envelope } from "../../fake-amplitude/csv.js";
 import { Barrier, FakeAmplitude, type FakeChart, type Fault } from "../../fake-amplitude/server.js";
 import { DashboardApi } from "../../src/amplitude/dashboard-api.js";
 import { readChartExport } from "../../src/body/chart-export.js";
-import { BodySpool, type SpooledBody } from "../../src/body/spool.js";
+import { BodySpool, type BodyWriter, type SpooledBody } from "../../src/body/spool.js";
 import { parseConfig, type DashboardSettings } from "../../src/config/config.js";
 import { ConnectorError } from "../../src/errors.js";
 import { HttpClient, type RetryNotice } from "../../src/http/http-client.js";
@@ -319,6 +320,27 @@ describe("answers that are retried", () => {
     expect(h.fake.requests).toHaveLength(6);
     expect(h.sleeps).toEqual([2_000, 4_000, 8_000, 16_000, 32_000]);
     expect(h.logs).toHaveLength(5);
+  });
+});
+
+describe("a body that cannot be written on this machine", () => {
+  it("is not retried as Amplitude's failure: the write error goes up as it is, after one request", async () => {
+    const h = await harness();
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+    });
+    const writer: BodyWriter = {
+      folder: "/full",
+      attempt: () =>
+        new Writable({
+          write: (_chunk, _encoding, done) => done(full),
+        }),
+      complete: () => Promise.reject(new Error("never complete")),
+    };
+    await expect(h.client.downloadChart("abc123de", writer)).rejects.toBe(full);
+    expect(h.fake.requests).toHaveLength(1);
+    expect(h.sleeps).toEqual([]);
+    expect(h.logs).toEqual([]);
   });
 });
 

@@ -25,6 +25,40 @@ async function spoolOne(spool: BodySpool, text: string) {
 }
 
 describe("where bodies wait", () => {
+  it("after a body could not be written (a full disk): in the next folder, then in memory", async () => {
+    const first = mkdtempSync(join(scratch, "first-"));
+    const second = mkdtempSync(join(scratch, "second-"));
+    const { spool } = await BodySpool.create([first, second]);
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+    });
+    const kept = await spoolOne(spool, "kept");
+    const failed = spool.writer("abc123de");
+    const stale = spool.writer("other");
+    expect(failed.folder).toBe(spool.dir);
+    // Any other failure (a network one) is not the spool's to handle.
+    expect(await spool.moveOn(failed, new Error("socket hang up"))).toBeUndefined();
+    const said = await spool.moveOn(failed, full);
+    expect(spool.dir?.startsWith(join(second, "amplitude-charts-"))).toBe(true);
+    expect(said).toBe(
+      `a body could not be written in ${failed.folder} (ENOSPC: no space left on device, write): ` +
+        `bodies now wait in ${spool.dir}. It is this machine's disk, not Amplitude: give TMPDIR a folder ` +
+        "with room for the largest chart, or mount a larger volume at /tmp.",
+    );
+    // A second body that failed in the same folder meanwhile: nothing more to say.
+    expect(await spool.moveOn(stale, full)).toBe("");
+    // The body already written there is still read back.
+    expect((await collect(kept.text())).join("")).toBe("kept");
+    const again = await spool.moveOn(spool.writer("abc123de"), full);
+    expect(spool.dir).toBeUndefined();
+    expect(again).toMatch(/no other folder can be written: bodies now wait in memory/);
+    const inMemory = await spoolOne(spool, "in memory");
+    expect((await collect(inMemory.text())).join("")).toBe("in memory");
+    await spool.close();
+    expect(readdirSync(first)).toEqual([]);
+    expect(readdirSync(second)).toEqual([]);
+  });
+
   it("in TMPDIR, then /tmp, /airbyte and the working directory", () => {
     expect(spoolCandidates({ TMPDIR: "/scratch" }, "/source")).toEqual([
       "/scratch",
