@@ -5,7 +5,7 @@ import { selectStreams } from "./config/configured-catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
 import { configWarnings } from "./config/config-warnings.js";
-import { asConnectorError, stackOf, UsageError } from "./errors.js";
+import { asConnectorError, Interrupted, stackOf, UsageError } from "./errors.js";
 import { errorTrace, type Log } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
@@ -24,6 +24,8 @@ export interface Io {
   cwd: string;
   /** Tests shorten the clocks (see Timing); the CLI leaves them as they are. */
   timing?: Partial<Timing>;
+  /** Aborted, with an Interrupted as its reason, when a signal asks the command to stop. */
+  signal?: AbortSignal;
 }
 
 /** The clocks a command keeps. Users never change them; tests shorten them. */
@@ -59,17 +61,27 @@ function timingOf(io: Io): Timing {
  * output has drained (the caller sets process.exitCode, never process.exit()).
  */
 export async function main(argv: string[], io: Io): Promise<number> {
+  // The command stops when a signal says so, or when stdout's reader goes away (EPIPE).
+  const stop = new AbortController();
   const secrets = new SecretFilter();
-  const writer = new ProtocolWriter(io.stdout, secrets);
+  const writer = new ProtocolWriter(io.stdout, secrets, stop.signal);
   const say = (text: string): void => void io.stderr.write(`${NAME}: ${secrets.redact(text)}\n`);
+  const onSignal = (): void => stop.abort(io.signal?.reason);
+  const onOutputError = (): void => stop.abort(new Interrupted("EPIPE"));
+  io.signal?.addEventListener("abort", onSignal, { once: true });
+  if (io.signal?.aborted) onSignal();
+  io.stdout.on("error", onOutputError);
+  let command = "command";
   try {
     const commandLine = await parseCommandLine(argv);
     if (commandLine.command === "help") {
       io.stderr.write(`${commandLine.usage}\n`);
       return 0;
     }
-    return await run(commandLine, { io, writer, secrets, say });
+    command = commandLine.command;
+    return await run(commandLine, { io, writer, secrets, say, signal: stop.signal });
   } catch (thrown) {
+    if (stop.signal.aborted) return await stopped(stop.signal.reason, command, writer, say);
     const error = asConnectorError(thrown, "Unexpected failure");
     await writer.message(
       errorTrace(error.failureType, error.message, {
@@ -82,7 +94,34 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return error instanceof UsageError ? 2 : 1;
   } finally {
     await writer.close();
+    io.signal?.removeEventListener("abort", onSignal);
+    io.stdout.off("error", onOutputError);
   }
+}
+
+/**
+ * The command was stopped from outside: one LOG line says why (when stdout still has a
+ * reader), one line on stderr, and the exit code a shell expects. By then the read has
+ * removed its spool, and every line written is whole.
+ */
+async function stopped(
+  reason: unknown,
+  command: string,
+  writer: ProtocolWriter,
+  say: (text: string) => void,
+): Promise<number> {
+  const interrupted = reason instanceof Interrupted ? reason : new Interrupted("SIGTERM");
+  if (interrupted.stopCause === "EPIPE") {
+    say(`stdout was closed by its reader (EPIPE): the ${command} stopped.`);
+  } else {
+    const why =
+      `The ${command} stopped: the connector received ${interrupted.stopCause} ` +
+      "(a stop from the platform or a user). The chart bodies it had downloaded were removed, " +
+      "and every message written before is whole; run the sync again to read the charts.";
+    await writer.log("WARN", why);
+    say(why);
+  }
+  return interrupted.exitCode;
 }
 
 interface Context {
@@ -90,12 +129,14 @@ interface Context {
   writer: ProtocolWriter;
   secrets: SecretFilter;
   say: (text: string) => void;
+  /** Aborted when the command must stop. */
+  signal: AbortSignal;
 }
 
 /** One command: its files read, the config's secrets registered before anything can print them. */
 async function run(
   commandLine: Exclude<CommandLine, { command: "help" }>,
-  { io, writer, secrets, say }: Context,
+  { io, writer, secrets, say, signal }: Context,
 ): Promise<number> {
   if (commandLine.command === "spec") {
     await writer.message({ type: "SPEC", spec: { ...loadSpec() } });
@@ -113,7 +154,7 @@ async function run(
     const result = await checkConnection(
       raw,
       (config, budget) =>
-        connect(config, { log, retryDelayScale: timing.retryDelayScale, ...budget }),
+        connect(config, { log, retryDelayScale: timing.retryDelayScale, signal, ...budget }),
       log,
       timing.checkDeadlineMs,
     );
@@ -132,11 +173,12 @@ async function run(
 
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
-  const amplitude = connect(config, { log, retryDelayScale: timing.retryDelayScale });
+  const amplitude = connect(config, { log, retryDelayScale: timing.retryDelayScale, signal });
   try {
     const complete = await read(config, selected, amplitude, writer, {
       spoolFolders: spoolCandidates(io.env, io.cwd),
       progressEveryMs: timing.progressEveryMs,
+      signal,
     });
     if (!complete) say("the read finished with failed streams; see the ERROR traces on stdout.");
     return complete ? 0 : 1;

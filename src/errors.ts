@@ -33,6 +33,24 @@ export class UsageError extends ConnectorError {
   }
 }
 
+/** What stopped a command from outside: a signal, or stdout closed by its reader. */
+export type StopCause = "SIGTERM" | "SIGINT" | "EPIPE";
+
+/**
+ * The command was stopped from outside, not by a failure: it ends at once, with the exit
+ * code a shell gives a process that such a signal ends (128 + its number).
+ */
+export class Interrupted extends Error {
+  constructor(readonly stopCause: StopCause) {
+    super(`stopped by ${stopCause}`);
+    this.name = "Interrupted";
+  }
+
+  get exitCode(): number {
+    return { SIGINT: 130, EPIPE: 141, SIGTERM: 143 }[this.stopCause];
+  }
+}
+
 /** Any thrown value as a ConnectorError; unknown failures are system errors. */
 export function asConnectorError(error: unknown, context: string): ConnectorError {
   if (error instanceof ConnectorError) return error;

@@ -1,5 +1,5 @@
 import { isLoopback, type ConnectorConfig } from "../config/config.js";
-import { HttpClient } from "../http/http-client.js";
+import { HttpClient, sleep } from "../http/http-client.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry-policy.js";
 import type { Log } from "../protocol/messages.js";
 import { DashboardApi } from "./dashboard-api.js";
@@ -22,6 +22,8 @@ export interface ConnectOptions {
   policy?: RetryPolicy;
   /** How long a connection may take to open (check: short, so that it can try again in time). */
   connectTimeoutMs?: number;
+  /** Stops every request (a signal, stdout closed). */
+  signal?: AbortSignal;
 }
 
 /** The clients for a validated config: the same HTTP machinery, a pool per API. */
@@ -35,7 +37,8 @@ export function connect(config: ConnectorConfig, options: ConnectOptions): Ampli
         connectTimeoutMs: options.connectTimeoutMs,
       }),
       log: options.log,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * options.retryDelayScale)),
+      sleep: (ms, signal) => sleep(ms * options.retryDelayScale, signal),
+      ...(options.signal !== undefined && { signal: options.signal }),
       // A loopback test server is never reached through a proxy.
       useProxy: !isLoopback(new URL(baseUrl).hostname),
     });

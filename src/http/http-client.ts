@@ -49,6 +49,8 @@ export interface RetryNotice {
 
 /** What a caller may want to know while a request is retried (progress, rate-limit statuses). */
 export interface RequestHooks {
+  /** Stops the request, and its retries, when aborted (the read is stopping). */
+  signal?: AbortSignal;
   /** An attempt starts (the first, or a retry after its wait). */
   onAttempt?: (attempt: number) => void;
   /** A retry is about to wait; called after its log line. */
@@ -90,8 +92,10 @@ export interface HttpClientOptions {
   timeoutMs: number;
   policy: RetryPolicy;
   log: Log;
-  /** Waits between retries; tests pass a fast one. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between retries, ending early when `signal` aborts; tests pass a fast one. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Stops every request of the command (a signal, stdout closed). */
+  signal?: AbortSignal;
   random?: () => number;
   /** Through HTTPS_PROXY/HTTP_PROXY/NO_PROXY; a loopback test server is reached directly. */
   useProxy: boolean;
@@ -119,11 +123,11 @@ class RetryableFailure extends Error {
  */
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     const agentOptions = {
       connections: options.connections,
@@ -137,13 +141,17 @@ export class HttpClient {
 
   async get<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
     const { policy } = this.options;
+    const stop = anyOf(this.options.signal, req.signal);
     let unreachable = true;
     let lastReason = "";
     for (let retry = 0; ; retry++) {
       try {
+        stop?.throwIfAborted();
         req.onAttempt?.(retry + 1);
-        return await this.attempt(req, onBody);
+        return await this.attempt(req, onBody, stop);
       } catch (error) {
+        // Stopped from outside: whatever the attempt ended with, it is not a failure to retry.
+        if (stop?.aborted) throw stop.reason;
         // Cut by the deadline after attempts that never reached a server: still unreachable.
         if (error instanceof NoAnswerInTime && retry > 0 && unreachable) {
           throw req.table.exhausted(retry, lastReason, true);
@@ -171,7 +179,7 @@ export class HttpClient {
           nextAttemptAt: at + waitMs,
           serverAskedWait,
         });
-        await this.sleep(waitMs);
+        await this.sleep(waitMs, stop);
       }
     }
   }
@@ -181,7 +189,11 @@ export class HttpClient {
     await this.dispatcher.destroy();
   }
 
-  private async attempt<T>(req: GetRequest, onBody: (answer: Answer) => Promise<T>): Promise<T> {
+  private async attempt<T>(
+    req: GetRequest,
+    onBody: (answer: Answer) => Promise<T>,
+    stop: AbortSignal | undefined,
+  ): Promise<T> {
     const budget = req.deadline === undefined ? Infinity : req.deadline - Date.now();
     if (budget <= 0) throw new NoAnswerInTime(req.label);
     const timeoutMs = Math.min(this.options.timeoutMs, budget);
@@ -200,7 +212,7 @@ export class HttpClient {
           path: url.pathname + url.search,
           method: "GET",
           headers: req.headers,
-          signal: controller.signal,
+          signal: stop ? AbortSignal.any([controller.signal, stop]) : controller.signal,
           // Our timer ends the attempt; undici's own are a backstop.
           headersTimeout: this.options.timeoutMs,
           bodyTimeout: this.options.timeoutMs,
@@ -278,6 +290,28 @@ function networkFailure(error: unknown, reason: string): unknown {
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/** A wait that ends early, rejecting with the signal's reason, when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** One signal for several (any of them aborts it); undefined for none. */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
 }
 
 /** A network-level failure (reset, refused, cut body) with its codes, on one line. */

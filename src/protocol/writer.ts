@@ -21,6 +21,8 @@ export class ProtocolWriter {
   constructor(
     private readonly out: Writable,
     private readonly secrets: SecretFilter,
+    /** A command that must stop no longer waits for a reader that does not read. */
+    private readonly stop?: AbortSignal,
   ) {}
 
   /** Non-record messages are rare and a user may be watching: they go out at once. */
@@ -43,7 +45,9 @@ export class ProtocolWriter {
     if (this.pending === "") return;
     const chunk = this.pending;
     this.pending = "";
-    if (!this.out.write(chunk)) await waitForDrain(this.out);
+    // Its reader gone (EPIPE), stdout takes nothing more: main() sees the error and stops.
+    if (this.out.destroyed) return;
+    if (!this.out.write(chunk)) await waitForDrain(this.out, this.stop);
   }
 
   /**
@@ -52,21 +56,25 @@ export class ProtocolWriter {
    */
   async close(): Promise<void> {
     await this.flush();
-    if (this.out.writableNeedDrain) await waitForDrain(this.out);
+    if (this.out.writableNeedDrain && !this.out.destroyed) await waitForDrain(this.out, this.stop);
   }
 }
 
-function waitForDrain(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      out.off("error", onError);
+/**
+ * Until the reader has taken what is pending, or is gone (an error: main() sees it), or the
+ * command must stop (what is pending still goes out if the reader reads before the exit).
+ */
+function waitForDrain(out: Writable, stop: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (stop?.aborted) return resolve();
+    const done = (): void => {
+      out.off("drain", done);
+      out.off("close", done);
+      stop?.removeEventListener("abort", done);
       resolve();
     };
-    const onError = (error: Error): void => {
-      out.off("drain", onDrain);
-      reject(error);
-    };
-    out.once("drain", onDrain);
-    out.once("error", onError);
+    out.once("drain", done);
+    out.once("close", done);
+    stop?.addEventListener("abort", done, { once: true });
   });
 }

@@ -17,6 +17,7 @@ export interface EndedDownload {
 export class ChartDownloads {
   private readonly notStarted: string[];
   private readonly ended: EndedDownload[] = [];
+  private readonly running = new Set<Promise<SpooledBody>>();
   private wake: (() => void) | undefined;
   private inFlight = 0;
   private held = 0;
@@ -55,6 +56,18 @@ export class ChartDownloads {
     return this.ended.shift();
   }
 
+  /**
+   * No more downloads start; resolves when those running have ended (the caller stops
+   * them, with the signal it gave them) and their bodies are discarded.
+   */
+  async stop(): Promise<void> {
+    this.notStarted.length = 0;
+    const running = [...this.running];
+    await Promise.all(
+      running.map((body) => body.then((done) => done.discard()).catch(() => undefined)),
+    );
+  }
+
   /** The caller is done with this chart: its body goes, and its place is free. */
   async release(download: EndedDownload): Promise<void> {
     this.held--;
@@ -78,7 +91,9 @@ export class ChartDownloads {
     this.held++;
     const body = this.download(chartId);
     body.catch(() => undefined); // failures are reported to whoever takes the chart
+    this.running.add(body);
     const ended = (): void => {
+      this.running.delete(body);
       this.inFlight--;
       this.ended.push({ chartId, body });
       this.wake?.();

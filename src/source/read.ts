@@ -3,7 +3,7 @@ import { exportCapWarning, readChartExport, type ChartExport } from "../body/cha
 import { BodySpool, type SpooledBody } from "../body/spool.js";
 import type { ConnectorConfig } from "../config/config.js";
 import { CATALOG_RECIPE, type SelectedStreams } from "../config/configured-catalog.js";
-import { asConnectorError } from "../errors.js";
+import { asConnectorError, Interrupted } from "../errors.js";
 import type { RetryNotice } from "../http/http-client.js";
 import type { Log } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
@@ -19,6 +19,8 @@ export interface ReadOptions {
   /** Folders for the spool, in order of preference (see spool.ts). */
   spoolFolders: string[];
   progressEveryMs: number;
+  /** Aborted when the read must stop (a signal, stdout closed): it stops between lines. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,26 +52,37 @@ export async function read(
     [...selected.charts].map((id) => [id, new StreamLifecycle(writer, chartStreamName(id))]),
   );
   const metadata = selected.metadata ? new MetadataRecords(chartIds) : undefined;
+  const { signal } = options;
   const spool = await openSpool(options.spoolFolders, log);
   const waits = new WaitReport(log, options.progressEveryMs);
+  // Ends the downloads still running when the read ends early (a signal, a failure).
+  const downloadsStop = new AbortController();
   const downloads = new ChartDownloads(chartIds, config.maxConcurrentRequests, (chartId) =>
-    download(chartId, amplitude, spool, waits, log, chartStreams.get(chartId)),
+    download(
+      chartId,
+      { amplitude, spool, waits, log, signal: downloadsStop.signal },
+      chartStreams.get(chartId),
+    ),
   );
 
   let complete = true;
   waits.start();
   try {
     for await (const chart of downloads) {
+      signal?.throwIfAborted();
       const stream = chartStreams.get(chart.chartId);
       if (stream) {
-        complete = (await stream.run((emit) => readChart(chart, log, metadata, emit))) && complete;
+        complete =
+          (await stream.run((emit) => readChart(chart, log, metadata, signal, emit))) && complete;
       } else {
         // Only charts_metadata wants this chart: a failure is reported on that stream.
-        await readChart(chart, log, metadata).catch((error: unknown) => {
+        await readChart(chart, log, metadata, signal).catch((error: unknown) => {
+          if (error instanceof Interrupted) throw error;
           metadata?.failed(chart.chartId, asConnectorError(error, `Chart ${chart.chartId} failed`));
         });
       }
     }
+    signal?.throwIfAborted();
     if (metadata) {
       const stream = new StreamLifecycle(writer, METADATA_STREAM);
       complete =
@@ -89,10 +102,21 @@ export async function read(
         })) && complete;
     }
   } finally {
+    downloadsStop.abort();
+    await downloads.stop();
     waits.stop();
     await spool.close();
   }
   return complete;
+}
+
+/** What a chart's download needs besides the chart. */
+interface DownloadContext {
+  amplitude: Amplitude;
+  spool: BodySpool;
+  waits: WaitReport;
+  log: Log;
+  signal: AbortSignal;
 }
 
 /**
@@ -102,10 +126,7 @@ export async function read(
  */
 async function download(
   chartId: string,
-  amplitude: Amplitude,
-  spool: BodySpool,
-  waits: WaitReport,
-  log: Log,
+  { amplitude, spool, waits, log, signal }: DownloadContext,
   stream: StreamLifecycle | undefined,
 ): Promise<SpooledBody> {
   await stream?.started();
@@ -116,6 +137,7 @@ async function download(
       const writer = spool.writer(chartId);
       try {
         const body = await amplitude.dashboard.downloadChart(chartId, writer, {
+          signal,
           onAttempt: () => waits.requesting(chartId),
           onRetry: async (notice) => {
             waits.retrying(chartId, notice);
@@ -151,6 +173,7 @@ async function readChart(
   download: EndedDownload,
   log: Log,
   metadata: MetadataRecords | undefined,
+  signal: AbortSignal | undefined,
   emit?: StreamEmitter,
 ): Promise<void> {
   const started = Date.now();
@@ -162,7 +185,7 @@ async function readChart(
       `Chart ${chartId}: table with ${shape.labelHeaders.length + shape.segments.length} columns ` +
         `(labels: ${shape.labelHeaders.join(", ")}; ${shape.segments.length} value columns).`,
     );
-    const records = emit ? await emitRecords(chart, emit) : await skipRecords(chart);
+    const records = emit ? await emitRecords(chart, emit, signal) : await skipRecords(chart);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     await log(
       "INFO",
@@ -189,9 +212,14 @@ function noValuesWarning({ chartId, rowCount, shape }: ChartExport): string | un
   );
 }
 
-async function emitRecords(chart: ChartExport, emit: StreamEmitter): Promise<number> {
+async function emitRecords(
+  chart: ChartExport,
+  emit: StreamEmitter,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   let records = 0;
   for await (const [lines, count] of chartRecordLines(chart)) {
+    signal?.throwIfAborted();
     await emit.records(lines, count);
     records += count;
   }

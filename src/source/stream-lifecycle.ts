@@ -1,4 +1,4 @@
-import { asConnectorError, stackOf } from "../errors.js";
+import { asConnectorError, Interrupted, stackOf } from "../errors.js";
 import { errorTrace, streamState, streamStatus } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 
@@ -64,6 +64,8 @@ export class StreamLifecycle {
       await this.writer.message(streamStatus(this.stream, "COMPLETE"));
       return true;
     } catch (thrown) {
+      // Stopped from outside: not this stream's failure; main() says why the read stopped.
+      if (thrown instanceof Interrupted) throw thrown;
       const error = asConnectorError(thrown, `Stream ${this.stream} failed unexpectedly`);
       await this.writer.flush();
       await this.writer.log(

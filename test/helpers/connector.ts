@@ -82,6 +82,10 @@ export interface RunInput {
   via?: "in-process" | "cli";
   /** In process: called with each piece of stdout as it is written. */
   onStdout?: (text: string) => void;
+  /** In process: aborting it stops the command, as a signal does (see cli.ts). */
+  signal?: AbortSignal;
+  /** In process: stdout, instead of a collector that takes everything at once. */
+  stdout?: Writable;
 }
 
 /** Runs the connector; every stdout line must be a valid AirbyteMessage. */
@@ -104,7 +108,7 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
   args.push(...(input.extra ?? []));
   if ((input.via ?? "in-process") === "in-process") {
     if (input.cwd !== undefined) throw new Error("cwd needs via: cli");
-    const result = await runInProcess(args, input.env ?? {}, input.onStdout, input.timing);
+    const result = await runInProcess(args, input);
     return { ...result, messages: parseMessages(result.stdout) };
   }
   const result = await runCli(args, {
@@ -133,20 +137,19 @@ class Collector extends Writable {
 /** main() as cli.ts calls it, with the retry waits shrunk as runCli shrinks them. */
 export async function runInProcess(
   args: string[],
-  env: Record<string, string> = {},
-  onStdout?: (text: string) => void,
-  timing: Partial<Timing> = {},
+  input: Pick<RunInput, "env" | "onStdout" | "timing" | "signal" | "stdout"> = {},
 ): Promise<CliResult> {
-  const stdout = new Collector(onStdout);
+  const collector = new Collector(input.onStdout);
   const stderr = new Collector();
   const code = await main(args, {
-    stdout,
+    stdout: input.stdout ?? collector,
     stderr,
-    env,
+    env: input.env ?? {},
     cwd: process.cwd(),
-    timing: { retryDelayScale: 0.001, ...timing },
+    timing: { retryDelayScale: 0.001, ...input.timing },
+    ...(input.signal !== undefined && { signal: input.signal }),
   });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return { code, stdout: collector.text, stderr: stderr.text };
 }
 
 /**
