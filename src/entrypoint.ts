@@ -146,9 +146,8 @@ async function run(
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
   const log: Log = (level, message) => writer.log(level, message);
-  if (commandLine.command !== "discover") {
-    for (const warning of configWarnings(raw)) await log("WARN", warning);
-  }
+  const warnings = commandLine.command === "discover" ? [] : configWarnings(raw);
+  for (const warning of warnings) await log("WARN", warning);
 
   if (commandLine.command === "check") {
     const result = await checkConnection(
@@ -158,7 +157,9 @@ async function run(
       log,
       timing.checkDeadlineMs,
     );
-    await writer.message({ type: "CONNECTION_STATUS", connectionStatus: result });
+    // Airbyte's UI shows check's status, not its LOG lines: the warnings go there too.
+    const message = [result.message, ...warnings].join(" ");
+    await writer.message({ type: "CONNECTION_STATUS", connectionStatus: { ...result, message } });
     return 0;
   }
 

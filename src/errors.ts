@@ -9,16 +9,22 @@ export type FailureType = "config_error" | "system_error" | "transient_error";
 export class ConnectorError extends Error {
   readonly failureType: FailureType;
   readonly internalMessage: string | undefined;
+  /** What happened, without the advice (the message is both). */
+  readonly problem: string;
+  /** What to do next, when it is the same for every chart that fails this way (check says it once). */
+  readonly advice: string | undefined;
 
   constructor(
     failureType: FailureType,
-    message: string,
-    options: { internalMessage?: string; cause?: unknown } = {},
+    problem: string,
+    options: { internalMessage?: string; cause?: unknown; advice?: string } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(options.advice ? `${problem} ${options.advice}` : problem, { cause: options.cause });
     this.name = "ConnectorError";
     this.failureType = failureType;
     this.internalMessage = options.internalMessage;
+    this.problem = problem;
+    this.advice = options.advice;
   }
 }
 

@@ -15,7 +15,7 @@ export function chartErrorTable(chart: {
 }): ErrorTable {
   const { chartId, region, url, baseUrl } = chart;
   const authFix =
-    `Check that api_key and secret_key are the keys of the Amplitude project that owns chart ${chartId}, ` +
+    "Check that api_key and secret_key are the keys of the Amplitude project that owns the chart, " +
     `and that data_region matches that project (now "${region}"; EU data residency projects need "EU Residency Server", all others "Standard Server").`;
 
   return {
@@ -25,18 +25,18 @@ export function chartErrorTable(chart: {
       switch (true) {
         case status === 400:
           return fail(
-            `Amplitude rejected chart ${chartId} (${said}). Open the chart in Amplitude, check that it runs and is saved; ` +
+            `Amplitude rejected chart ${chartId} (${said}).`,
+            "Open the chart in Amplitude, check that it runs and is saved; " +
               "if Amplitude cannot export this chart type as CSV, remove it from chart_ids.",
           );
         case status === 401:
-          return fail(
-            `Amplitude did not accept the keys for chart ${chartId} (${said}). ${authFix}`,
-          );
+          return fail(`Amplitude did not accept the keys for chart ${chartId} (${said}).`, authFix);
         case status === 403:
-          return fail(`Amplitude refused access to chart ${chartId} (${said}). ${authFix}`);
+          return fail(`Amplitude refused access to chart ${chartId} (${said}).`, authFix);
         case status === 404:
           return fail(
-            `Chart ${chartId} was not found (${said}). Check the chart ID (the part after /chart/ in the chart's URL), ` +
+            `Chart ${chartId} was not found (${said}).`,
+            "Check the chart ID (the part after /chart/ in the chart's URL), " +
               `that the chart is saved, and that it belongs to the project of these keys in region "${region}".` +
               (baseUrl !== undefined
                 ? ` base_url is set (${baseUrl}): check that it is Amplitude's API host (https://amplitude.com or ` +
@@ -47,7 +47,8 @@ export function chartErrorTable(chart: {
           return { kind: "retry", reason: said };
         default:
           return fail(
-            `Amplitude answered chart ${chartId} with an unexpected ${said}. If base_url is set, check that it points at Amplitude's API.`,
+            `Amplitude answered chart ${chartId} with an unexpected ${said}.`,
+            "If base_url is set, check that it points at Amplitude's API.",
             "system_error",
           );
       }
@@ -61,8 +62,8 @@ export function chartErrorTable(chart: {
           "run the sync again later, or lower max_concurrent_requests.";
       return new ConnectorError(
         "transient_error",
-        `Amplitude gave no answer for chart ${chartId}: ${attempts} attempts failed, the last with ${lastReason}. ${whatToDo}`,
-        { internalMessage: `GET ${url}: ${lastReason}` },
+        `Amplitude gave no answer for chart ${chartId}: ${attempts} attempts failed, the last with ${lastReason}.`,
+        { advice: whatToDo, internalMessage: `GET ${url}: ${lastReason}` },
       );
     },
   };

@@ -51,24 +51,26 @@ export function developerErrorTable(request: {
       const fail = failNow(url, answer);
       if (status === 401) {
         return fail(
-          `Amplitude's Developer API did not accept developer_api_token for ${what} (${answer}). ${TOKEN_FIX}`,
+          `Amplitude's Developer API did not accept developer_api_token for ${what} (${answer}).`,
+          TOKEN_FIX,
         );
       }
       if (status === 403 && code === "insufficient_scope") {
         return fail(
-          `developer_api_token lacks a scope it needs for ${what} (${answer}). ${TOKEN_FIX}`,
+          `developer_api_token lacks a scope it needs for ${what} (${answer}).`,
+          TOKEN_FIX,
         );
       }
       if (status === 403 && code === "operation_not_enabled") {
         return fail(
-          `Amplitude's Developer API is not enabled for this organisation (${answer}): it is in Early Access. ` +
-            "Ask Amplitude for access, or remove developer_api_token to sync without the chart details.",
+          `Amplitude's Developer API is not enabled for this organisation (${answer}): it is in Early Access.`,
+          "Ask Amplitude for access, or remove developer_api_token to sync without the chart details.",
         );
       }
       if (status === 403) {
         return fail(
-          `developer_api_token may not read ${what}${projectId ? ` in project ${projectId}` : ""} (${answer}). ` +
-            "Check that project_id is the numeric ID of the project that holds the charts (Amplitude: Settings > Projects), " +
+          `developer_api_token may not read ${what}${projectId ? ` in project ${projectId}` : ""} (${answer}).`,
+          "Check that project_id is the numeric ID of the project that holds the charts (Amplitude: Settings > Projects), " +
             "and that the token's user can see that project.",
         );
       }
@@ -77,7 +79,8 @@ export function developerErrorTable(request: {
       }
       if (status === 400 || status === 404) {
         return fail(
-          `Amplitude's Developer API refused the request for ${what} (${answer}). Check project_id (digits only) and developer_api_base_url.`,
+          `Amplitude's Developer API refused the request for ${what} (${answer}).`,
+          "Check project_id (digits only) and developer_api_base_url.",
         );
       }
       if (status === 408 || status === 429 || status >= 500) {
@@ -88,7 +91,8 @@ export function developerErrorTable(request: {
         };
       }
       return fail(
-        `Amplitude's Developer API answered ${what} with an unexpected ${answer}. If developer_api_base_url is set, check it.`,
+        `Amplitude's Developer API answered ${what} with an unexpected ${answer}.`,
+        "If developer_api_base_url is set, check it.",
         "system_error",
       );
     },
@@ -99,8 +103,8 @@ export function developerErrorTable(request: {
         : "Amplitude may be busy or over its limits: run the sync again later.";
       return new ConnectorError(
         "transient_error",
-        `Amplitude's Developer API did not give ${what}: ${attempts} attempts failed, the last with ${lastReason}. ${whatToDo}`,
-        { internalMessage: `GET ${url}: ${lastReason}` },
+        `Amplitude's Developer API did not give ${what}: ${attempts} attempts failed, the last with ${lastReason}.`,
+        { advice: whatToDo, internalMessage: `GET ${url}: ${lastReason}` },
       );
     },
   };

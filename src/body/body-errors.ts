@@ -28,7 +28,8 @@ export interface BodyEvidence {
 export function explainBodyError(error: unknown, evidence: BodyEvidence): unknown {
   const { chartId } = evidence;
   const answer = `Amplitude's answer for chart ${chartId}`;
-  const fail = (message: string): ConnectorError => new ConnectorError("system_error", message);
+  const fail = (problem: string, advice: string): ConnectorError =>
+    new ConnectorError("system_error", problem, { advice });
   const begins = `Content-Type "${evidence.contentType || "none"}"; it begins: ${preview(
     evidence.head.replace(/^\uFEFF/, ""),
     120,
@@ -38,40 +39,45 @@ export function explainBodyError(error: unknown, evidence: BodyEvidence): unknow
     switch (error.problem) {
       case "empty":
         return fail(
-          `${answer} is empty (${begins}). Run the sync again; if it stays empty, open the chart in Amplitude and check that it has data.`,
+          `${answer} is empty (${begins}).`,
+          "Run the sync again; if it stays empty, open the chart in Amplitude and check that it has data.",
         );
       case "html":
         return fail(
-          `${answer} is an HTML page, not chart data (${begins}). If base_url is set, point it at the API host ` +
-            "(https://amplitude.com or https://analytics.eu.amplitude.com), not the web app; a proxy may also answer with such a page.",
+          `${answer} is an HTML page, not chart data (${begins}).`,
+          "If base_url is set, point it at the API host (https://amplitude.com or " +
+            "https://analytics.eu.amplitude.com), not the web app; a proxy may also answer with such a page.",
         );
       case "cut-envelope":
         return fail(
-          `${answer} is cut short (the JSON ends before its closing brace) (${begins}). Run the sync again.`,
+          `${answer} is cut short (the JSON ends before its closing brace) (${begins}).`,
+          "Run the sync again.",
         );
       case "json-without-data":
         // An error sent with status 200, or not Amplitude at all.
         return fail(
-          `${answer} is JSON without chart data: ${preview(evidence.head)}. ` +
-            "If base_url is set, check that it points at Amplitude's Dashboard REST API.",
+          `${answer} is JSON without chart data: ${preview(evidence.head)}.`,
+          "If base_url is set, check that it points at Amplitude's Dashboard REST API.",
         );
     }
   }
   if (error instanceof EnvelopeError) {
     return fail(
-      `${answer} could not be read: ${error.message}. Run the sync again; if it persists, the response format may have changed.`,
+      `${answer} could not be read: ${error.message}.`,
+      "Run the sync again; if it persists, the response format may have changed.",
     );
   }
   if (error instanceof CsvTruncatedError) {
     const end = (evidence.tail ?? "").replace(/\s+/g, " ").trim().slice(-100);
     return fail(
-      `${answer} was cut short: ${error.message} (${evidence.bytes ?? "?"} bytes arrived, ending: ...${end}). ` +
-        "Records read before the cut were emitted; run the sync again.",
+      `${answer} was cut short: ${error.message} (${evidence.bytes ?? "?"} bytes arrived, ending: ...${end}).`,
+      "Records read before the cut were emitted; run the sync again.",
     );
   }
   if (error instanceof NoTableError) {
     return fail(
-      `${answer} holds no table (${error.message}). Open the chart in Amplitude and check that it shows data.`,
+      `${answer} holds no table (${error.message}).`,
+      "Open the chart in Amplitude and check that it shows data.",
     );
   }
   return error;

@@ -95,8 +95,8 @@ export function configWarnings(raw: unknown): string[] {
   if (typeof raw === "object" && raw !== null) {
     const { project_id: projectId, developer_api_token: token } = raw as Record<string, unknown>;
     if (
-      typeof projectId === "string" &&
-      projectId.trim() !== "" &&
+      (typeof projectId === "number" ||
+        (typeof projectId === "string" && projectId.trim() !== "")) &&
       !(typeof token === "string" && token.trim() !== "")
     ) {
       warnings.push(

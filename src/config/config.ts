@@ -89,6 +89,10 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     throw configError("The config must be a JSON object with api_key, secret_key and chart_ids.");
   }
   const copy = structuredClone(raw) as Record<string, unknown>;
+  // "The numeric ID" invites a number: it is the same ID.
+  if (typeof copy.project_id === "number" && Number.isSafeInteger(copy.project_id)) {
+    copy.project_id = String(copy.project_id);
+  }
   // Keys never hold whitespace; a pasted one often carries a space or a line break.
   for (const name of TRIMMED) {
     const value = copy[name];
@@ -220,10 +224,9 @@ function problemOf(error: ErrorObject): string {
       return "must list at least one chart ID or chart URL";
     case "minLength":
       return "must not be empty";
-    case "pattern": {
-      const described = propertyOf(error.instancePath).pattern_descriptor;
-      return described ? `must be ${described}` : (error.message ?? "is invalid");
-    }
+    case "type":
+    case "pattern":
+      return VALUE_PROBLEMS[error.instancePath] ?? error.message ?? "is invalid";
     case "minimum":
     case "maximum":
       return rangeOf(error.instancePath);
@@ -236,11 +239,15 @@ function problemOf(error: ErrorObject): string {
   }
 }
 
+/** What a value of the wrong type or pattern must be, in words, where ajv's are not enough. */
+const VALUE_PROBLEMS: Record<string, string> = {
+  "/project_id": "must be the project's numeric ID, digits only (e.g. 123456)",
+};
+
 /** The spec's description of a top-level option. */
 function propertyOf(instancePath: string): {
   minimum?: number;
   maximum?: number;
-  pattern_descriptor?: string;
 } {
   const properties = loadSpec().connectionSpecification.properties as Record<string, object>;
   return properties[instancePath.slice(1)] ?? {};

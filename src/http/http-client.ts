@@ -21,15 +21,20 @@ export type StatusOutcome =
 
 /**
  * The table's "fail now" for one answer: a ConnectorError for the user (config_error unless
- * said otherwise), with the request and what the server said as its internal message.
+ * said otherwise): what happened, what to do, and the request and what the server said as
+ * its internal message.
  */
 export function failNow(url: string, answer: string) {
   return (
-    message: string,
+    problem: string,
+    advice: string,
     failureType: "config_error" | "system_error" = "config_error",
   ): StatusOutcome => ({
     kind: "fail",
-    error: new ConnectorError(failureType, message, { internalMessage: `GET ${url} -> ${answer}` }),
+    error: new ConnectorError(failureType, problem, {
+      advice,
+      internalMessage: `GET ${url} -> ${answer}`,
+    }),
   });
 }
 

@@ -104,24 +104,24 @@ async function checkCharts(
   amplitude: Amplitude,
   deadline: Deadline,
 ): Promise<CheckResult> {
-  const failures: (string | undefined)[] = [];
+  const failures: (ConnectorError | undefined)[] = [];
   const unseen: (string | undefined)[] = [];
   await eachConcurrently(config.chartIds, config.maxConcurrentRequests, async (chartId, index) => {
     try {
       await checkChart(chartId, amplitude, deadline.at);
     } catch (error) {
       if (error instanceof NoAnswerInTime) unseen[index] = chartId;
-      else if (error instanceof ConnectorError) failures[index] = error.message;
+      else if (error instanceof ConnectorError) failures[index] = error;
       else throw error;
     }
   });
 
-  const failed = failures.filter((message): message is string => message !== undefined);
+  const failed = failures.filter((error): error is ConnectorError => error !== undefined);
   const pending = unseen.filter((chartId): chartId is string => chartId !== undefined);
   const n = config.chartIds.length;
   if (failed.length > 0) {
     const prefix = n > 1 ? `${failed.length} of ${n} charts failed. ` : "";
-    return { status: "FAILED", message: prefix + failed.join(" ") };
+    return { status: "FAILED", message: prefix + adviceOnce(failed) };
   }
   if (pending.length === 0) {
     return {
@@ -186,6 +186,20 @@ async function checkChart(chartId: string, amplitude: Amplitude, deadline: numbe
   } catch (error) {
     throw explainBodyError(error, { chartId, contentType, head });
   }
+}
+
+/**
+ * The failures, in config order, each piece of advice said once: the charts that failed
+ * for the same reason (wrong keys fail them all) are named, then what to do about them.
+ */
+function adviceOnce(failures: ConnectorError[]): string {
+  const byAdvice = new Map<string, string[]>();
+  for (const { problem, advice } of failures) {
+    byAdvice.set(advice ?? "", [...(byAdvice.get(advice ?? "") ?? []), problem]);
+  }
+  return [...byAdvice]
+    .flatMap(([advice, problems]) => (advice === "" ? problems : [...problems, advice]))
+    .join(" ");
 }
 
 /** 20000 -> "20 s"; a test's 300 -> "0.3 s". */

@@ -49,6 +49,25 @@ describe.concurrent("check", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it("with several charts failing for the same reason, names each and says what to do once", async () => {
+    const fake = await serve(
+      { [WAU.id]: { csv: WAU.csv }, other2: { csv: WAU.csv } },
+      {},
+      { secretKey: "another-secret" },
+    );
+    const { status, message } = await check(configFor(fake, [WAU.id, "other2", "gone404"]));
+    expect(status).toBe("FAILED");
+    const said = "HTTP 401: Invalid API key: Invalid Api-Key or Secret-Key provided.";
+    expect(message).toBe(
+      `3 of 3 charts failed. Amplitude did not accept the keys for chart ${WAU.id} (${said}). ` +
+        `Amplitude did not accept the keys for chart other2 (${said}). ` +
+        `Amplitude did not accept the keys for chart gone404 (${said}). ` +
+        "Check that api_key and secret_key are the keys of the Amplitude project that owns the chart, " +
+        'and that data_region matches that project (now "Standard Server"; EU data residency projects need ' +
+        '"EU Residency Server", all others "Standard Server").',
+    );
+  });
+
   it("FAILED for a chart that does not exist (404), naming it", async () => {
     const fake = await serve({ [WAU.id]: { csv: WAU.csv } });
     const { status, message } = await check(configFor(fake, [WAU.id, "gone404"]));

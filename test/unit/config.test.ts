@@ -310,9 +310,17 @@ describe("the Developer API options", () => {
     ).toThrow(/developer_api_base_url \("http:\/\/example\.com"\) must use https:\/\//);
   });
 
+  it("take project_id given as a number (the numeric ID), as the same ID", () => {
+    const config = parseConfig({ ...minimal, developer_api_token: "amp_t", project_id: 123456 });
+    expect(config.developerApi?.projectId).toBe("123456");
+    expect(() => parseConfig({ ...minimal, project_id: 12.5 })).toThrow(
+      "Invalid config: project_id must be the project's numeric ID, digits only (e.g. 123456).",
+    );
+  });
+
   it("name project_id when it is not digits", () => {
     expect(() => parseConfig({ ...minimal, project_id: "acme-web" })).toThrow(
-      "Invalid config: project_id must be digits, e.g. 123456.",
+      "Invalid config: project_id must be the project's numeric ID, digits only (e.g. 123456).",
     );
   });
 });
