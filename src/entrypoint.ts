@@ -4,6 +4,9 @@ import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
 import { selectStreams } from "./config/configured-catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
+import { readState, type InputState } from "./config/state.js";
+import { chartStreamName } from "./streams/chart-stream.js";
+import { METADATA_STREAM } from "./streams/metadata-stream.js";
 import { configWarnings } from "./config/config-warnings.js";
 import { asConnectorError, Interrupted, stackOf, UsageError } from "./errors.js";
 import { errorTrace, type Log } from "./protocol/messages.js";
@@ -100,6 +103,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /**
+ * The --state file's cursors. A state that cannot be read (not even a file, or not JSON)
+ * never fails a read: it is a warning, and the streams are read as if they had no state.
+ */
+async function inputState(path: string | undefined, chartIds: string[]): Promise<InputState> {
+  if (path === undefined) return { cursors: new Map(), warnings: [] };
+  let raw: unknown;
+  try {
+    raw = await readJsonFile(path, "state");
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return {
+      cursors: new Map(),
+      warnings: [`${error.message} It is ignored: every stream is read as if it had no state.`],
+    };
+  }
+  const streams = new Set([METADATA_STREAM, ...chartIds.map(chartStreamName)]);
+  return readState(raw, streams, new Set([METADATA_STREAM]));
+}
+
+/**
  * The command was stopped from outside: one LOG line says why (when stdout still has a
  * reader), one line on stderr, and the exit code a shell expects. By then the read has
  * removed its spool, and every line written is whole.
@@ -174,12 +197,15 @@ async function run(
 
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
+  const state = await inputState(commandLine.state, config.chartIds);
+  for (const warning of state.warnings) await log("WARN", warning);
   const amplitude = connect(config, { log, retryDelayScale: timing.retryDelayScale, signal });
   try {
     const complete = await read(config, selected, amplitude, writer, {
       spoolFolders: spoolCandidates(io.env, io.cwd),
       progressEveryMs: timing.progressEveryMs,
       signal,
+      cursors: state.cursors,
     });
     if (!complete) say("the read finished with failed streams; see the ERROR traces on stdout.");
     return complete ? 0 : 1;

@@ -23,6 +23,8 @@ export interface ConnectorConfig {
   developerApi: DeveloperApiSettings | undefined;
   maxConcurrentRequests: number;
   requestTimeoutMs: number;
+  /** Incremental reads re-read the periods this many days before the saved cursor. */
+  lookbackDays: number;
 }
 
 /** What the Dashboard REST API client needs: the keys, the host, and how the host was chosen. */
@@ -52,6 +54,7 @@ interface RawConfig {
   base_url?: string;
   max_concurrent_requests: number;
   request_timeout_seconds: number;
+  lookback_days: number;
   developer_api_token?: string;
   project_id?: string;
   developer_api_base_url?: string;
@@ -114,6 +117,7 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     developerApi: developerApiOf(config),
     maxConcurrentRequests: config.max_concurrent_requests,
     requestTimeoutMs: Math.min(config.request_timeout_seconds * 1000, MAX_TIMER_MS),
+    lookbackDays: config.lookback_days,
   };
 }
 

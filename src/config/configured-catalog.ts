@@ -1,13 +1,14 @@
 import { configError } from "../errors.js";
 import { isObject } from "../json.js";
+import type { SyncMode } from "../protocol/messages.js";
 import { chartStreamName } from "../streams/chart-stream.js";
 import { METADATA_STREAM } from "../streams/metadata-stream.js";
 import type { ConnectorConfig } from "./config.js";
 
 /** What a catalog asks this read to produce. */
 export interface SelectedStreams {
-  /** Chart IDs whose `chart_{id}` stream is selected. */
-  charts: Set<string>;
+  /** Chart IDs whose `chart_{id}` stream is selected, with the sync mode asked for. */
+  charts: Map<string, SyncMode>;
   metadata: boolean;
   /**
    * `configured`: a configured catalog, as the platform writes it. `discovered`: discover's
@@ -101,7 +102,7 @@ function pick(
   byName: Map<string, string | null>,
   invalid: (why: string) => Error,
 ): SelectedStreams {
-  const selected: SelectedStreams = { charts: new Set(), metadata: false, from };
+  const selected: SelectedStreams = { charts: new Map(), metadata: false, from };
   const problems: string[] = [];
   const foreign: string[] = [];
   for (const { name, index, syncMode } of entries) {
@@ -109,14 +110,19 @@ function pick(
       problems.push(`streams[${index ?? "?"}] has no stream.name`);
     } else if (!byName.has(name)) {
       foreign.push(name);
-    } else if (syncMode !== "full_refresh") {
-      problems.push(
-        `stream "${name}" asks for sync_mode ${JSON.stringify(syncMode)}, but only full_refresh is supported`,
-      );
     } else {
       const chartId = byName.get(name);
-      if (chartId === null || chartId === undefined) selected.metadata = true;
-      else selected.charts.add(chartId);
+      // Chart streams keep their history incrementally; charts_metadata is full refresh only.
+      const modes: unknown[] =
+        chartId === null || chartId === undefined
+          ? ["full_refresh"]
+          : ["full_refresh", "incremental"];
+      if (!modes.includes(syncMode)) {
+        problems.push(
+          `stream "${name}" asks for sync_mode ${JSON.stringify(syncMode)}, but it supports ${modes.join(" and ")}`,
+        );
+      } else if (chartId === null || chartId === undefined) selected.metadata = true;
+      else selected.charts.set(chartId, syncMode as SyncMode);
     }
   }
   if (foreign.length > 0) {

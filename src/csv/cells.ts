@@ -21,6 +21,15 @@ export function isDateHeader(header: string): boolean {
   return DATE_HEADER.test(header);
 }
 
+/**
+ * The start of the period a date cell names, as a local timestamp (`2026-06-01` ->
+ * `2026-06-01T00:00:00`), or null when the cell is not a date.
+ */
+export function periodStartOf(cell: string): string | null {
+  if (!DATE_HEADER.test(cell)) return null;
+  return cell.length === 10 ? `${cell}T00:00:00` : cell;
+}
+
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const GROUPED_NUMBER = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 

@@ -16,13 +16,20 @@ export interface StreamDescriptor {
   name: string;
 }
 
+export type SyncMode = "full_refresh" | "incremental";
+
 export interface AirbyteStream {
   name: string;
   json_schema: JsonSchema;
-  supported_sync_modes: ["full_refresh"];
+  supported_sync_modes: SyncMode[];
   source_defined_primary_key: string[][];
+  source_defined_cursor?: boolean;
+  default_cursor_field?: string[];
   is_resumable: false;
 }
+
+/** A stream's state: what the next read resumes from (empty for a stream without a cursor). */
+export type StreamState = Record<string, unknown>;
 
 export type AirbyteMessage =
   | { type: "SPEC"; spec: Record<string, unknown> }
@@ -40,7 +47,7 @@ export type AirbyteMessage =
       type: "STATE";
       state: {
         type: "STREAM";
-        stream: { stream_descriptor: StreamDescriptor; stream_state: Record<string, never> };
+        stream: { stream_descriptor: StreamDescriptor; stream_state: StreamState };
         sourceStats: { recordCount: number };
       };
     }
@@ -68,7 +75,7 @@ export type TraceMessage =
       };
     };
 
-/** A stream of discover's catalog: full refresh only, never resumable. */
+/** A stream of discover's catalog: full refresh unless it says more, never resumable. */
 export const airbyteStream = (
   name: string,
   schema: JsonSchema,
@@ -104,12 +111,16 @@ export const streamStatus = (
   },
 });
 
-/** Full refresh has no cursor: the state is empty and carries only the record count. */
-export const streamState = (stream: string, recordCount: number): AirbyteMessage => ({
+/** A stream's STATE with the records it emitted; a stream without a cursor has an empty state. */
+export const streamState = (
+  stream: string,
+  recordCount: number,
+  state: StreamState = {},
+): AirbyteMessage => ({
   type: "STATE",
   state: {
     type: "STREAM",
-    stream: { stream_descriptor: { name: stream }, stream_state: {} },
+    stream: { stream_descriptor: { name: stream }, stream_state: state },
     sourceStats: { recordCount },
   },
 });

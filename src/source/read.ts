@@ -7,7 +7,13 @@ import { asConnectorError, Interrupted } from "../errors.js";
 import type { RetryNotice } from "../http/http-client.js";
 import type { Log } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
-import { chartRecordLines, chartStreamName } from "../streams/chart-stream.js";
+import {
+  chartRecordLines,
+  chartState,
+  chartStreamName,
+  lookbackFrom,
+  PeriodFilter,
+} from "../streams/chart-stream.js";
 import { METADATA_STREAM, MetadataRecords } from "../streams/metadata-stream.js";
 import { chartDetails } from "./chart-details.js";
 import { ChartDownloads, type EndedDownload } from "./chart-downloads.js";
@@ -21,6 +27,15 @@ export interface ReadOptions {
   progressEveryMs: number;
   /** Aborted when the read must stop (a signal, stdout closed): it stops between lines. */
   signal?: AbortSignal;
+  /** The input state's cursors, by stream name (incremental streams resume from them). */
+  cursors?: ReadonlyMap<string, string>;
+}
+
+/** A selected chart stream: its statuses and state, and the cursor it resumes from. */
+interface ChartStreamRead {
+  lifecycle: StreamLifecycle;
+  /** Incremental, with a state: the state's period_start. */
+  cursor: string | undefined;
 }
 
 /**
@@ -48,8 +63,12 @@ export async function read(
     return true;
   }
   const chartIds = config.chartIds.filter((id) => selected.metadata || selected.charts.has(id));
-  const chartStreams = new Map(
-    [...selected.charts].map((id) => [id, new StreamLifecycle(writer, chartStreamName(id))]),
+  const chartStreams = new Map<string, ChartStreamRead>(
+    [...selected.charts].map(([id, mode]) => {
+      const name = chartStreamName(id);
+      const cursor = mode === "incremental" ? options.cursors?.get(name) : undefined;
+      return [id, { lifecycle: new StreamLifecycle(writer, name), cursor }];
+    }),
   );
   const metadata = selected.metadata ? new MetadataRecords(chartIds) : undefined;
   const { signal } = options;
@@ -61,7 +80,7 @@ export async function read(
     download(
       chartId,
       { amplitude, spool, waits, log, signal: downloadsStop.signal },
-      chartStreams.get(chartId),
+      chartStreams.get(chartId)?.lifecycle,
     ),
   );
 
@@ -73,7 +92,16 @@ export async function read(
       const stream = chartStreams.get(chart.chartId);
       if (stream) {
         complete =
-          (await stream.run((emit) => readChart(chart, log, metadata, signal, emit))) && complete;
+          (await stream.lifecycle.run(async (emit) => {
+            const filter = await periodFilter(
+              chart.chartId,
+              stream.cursor,
+              config.lookbackDays,
+              log,
+            );
+            await readChart(chart, log, metadata, signal, { emit, filter });
+            return chartState(filter, stream.cursor);
+          })) && complete;
       } else {
         // Only charts_metadata wants this chart: a failure is reported on that stream.
         await readChart(chart, log, metadata, signal).catch((error: unknown) => {
@@ -165,16 +193,37 @@ const rateLimitedOn =
   };
 
 /**
- * One chart whose download has ended, read to its end: its records go to `emit` (when its
- * stream is selected), its summary to charts_metadata. A chart that does not read cleanly
- * is never described in charts_metadata.
+ * Which of a chart's records its stream emits: every one, unless it resumes from a state
+ * (incremental), then those from `lookbackDays` before the state's cursor on, and those
+ * without a period. Says which.
+ */
+async function periodFilter(
+  chartId: string,
+  cursor: string | undefined,
+  lookbackDays: number,
+  log: Log,
+): Promise<PeriodFilter> {
+  if (cursor === undefined) return new PeriodFilter();
+  const since = lookbackFrom(cursor, lookbackDays);
+  await log(
+    "INFO",
+    `Chart ${chartId}: incremental, from its state (period_start ${cursor}): the periods from ${since} on ` +
+      `(lookback_days ${lookbackDays}), and the values that belong to no period.`,
+  );
+  return new PeriodFilter(since);
+}
+
+/**
+ * One chart whose download has ended, read to its end: the records `filter` keeps go to
+ * `emit` (when its stream is selected), its summary to charts_metadata. A chart that does
+ * not read cleanly is never described in charts_metadata.
  */
 async function readChart(
   download: EndedDownload,
   log: Log,
   metadata: MetadataRecords | undefined,
   signal: AbortSignal | undefined,
-  emit?: StreamEmitter,
+  stream?: { emit: StreamEmitter; filter: PeriodFilter },
 ): Promise<void> {
   const started = Date.now();
   const chart = await readChartExport(await download.body);
@@ -185,12 +234,12 @@ async function readChart(
       `Chart ${chartId}: table with ${shape.labelHeaders.length + shape.segments.length} columns ` +
         `(labels: ${shape.labelHeaders.join(", ")}; ${shape.segments.length} value columns).`,
     );
-    const records = emit ? await emitRecords(chart, emit, signal) : await skipRecords(chart);
+    const records = stream ? await emitRecords(chart, stream, signal) : await skipRecords(chart);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     await log(
       "INFO",
       `Chart ${chartId}: ${chart.rowCount} rows x ${shape.segments.length} value columns` +
-        (emit ? `, ${records} records emitted in ${seconds} s.` : `, read in ${seconds} s.`),
+        (stream ? `, ${records} records emitted in ${seconds} s.` : `, read in ${seconds} s.`),
     );
     for (const warning of [noValuesWarning(chart), exportCapWarning(chartId, chart.rowCount)]) {
       if (warning) await log("WARN", warning);
@@ -214,11 +263,11 @@ function noValuesWarning({ chartId, rowCount, shape }: ChartExport): string | un
 
 async function emitRecords(
   chart: ChartExport,
-  emit: StreamEmitter,
+  { emit, filter }: { emit: StreamEmitter; filter: PeriodFilter },
   signal: AbortSignal | undefined,
 ): Promise<number> {
   let records = 0;
-  for await (const [lines, count] of chartRecordLines(chart)) {
+  for await (const [lines, count] of chartRecordLines(chart, filter)) {
     signal?.throwIfAborted();
     await emit.records(lines, count);
     records += count;

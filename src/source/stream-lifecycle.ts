@@ -1,5 +1,5 @@
 import { asConnectorError, Interrupted, stackOf } from "../errors.js";
-import { errorTrace, streamState, streamStatus } from "../protocol/messages.js";
+import { errorTrace, streamState, streamStatus, type StreamState } from "../protocol/messages.js";
 import type { ProtocolWriter } from "../protocol/writer.js";
 
 /** What a stream's body may do: emit record lines (the first one says RUNNING). */
@@ -46,8 +46,11 @@ export class StreamLifecycle {
     );
   }
 
-  /** Runs the stream's body; returns whether the stream completed. */
-  async run(body: (emit: StreamEmitter) => Promise<void>): Promise<boolean> {
+  /**
+   * Runs the stream's body, which may return the stream's state (its cursor) for the STATE
+   * after its records; returns whether the stream completed.
+   */
+  async run(body: (emit: StreamEmitter) => Promise<StreamState | void>): Promise<boolean> {
     await this.started();
     const emit: StreamEmitter = {
       records: async (lines, n) => {
@@ -57,10 +60,10 @@ export class StreamLifecycle {
       },
     };
     try {
-      await body(emit);
+      const state = await body(emit);
       await this.sayRunning(); // a stream with no records still passes through RUNNING
       await this.writer.flush();
-      await this.writer.message(streamState(this.stream, this.count));
+      await this.writer.message(streamState(this.stream, this.count, state ?? {}));
       await this.writer.message(streamStatus(this.stream, "COMPLETE"));
       return true;
     } catch (thrown) {

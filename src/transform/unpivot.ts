@@ -1,4 +1,4 @@
-import { stripMarker, valueJson } from "../csv/cells.js";
+import { periodStartOf, stripMarker, valueJson } from "../csv/cells.js";
 import type { ChartTable } from "../csv/table-reader.js";
 
 /** What every record of a table shares: its label headers and its value-column headers. */
@@ -9,6 +9,10 @@ export interface TableShape {
   dimensionName: string;
   /** Value-column headers, in table order (the records' `segment`). */
   segments: string[];
+  /** Each value column's period, when its header is a date (a time series); else null. */
+  periods: (string | null)[];
+  /** The label column whose values are the rows' periods (a data table's `Time`); -1 if none. */
+  timeLabel: number;
 }
 
 /**
@@ -22,16 +26,21 @@ export interface RowRecords {
   dimensions: Record<string, string>;
   /** Each value as JSON text: a number, or "null" for an empty or non-numeric cell. */
   valuesJson: string[];
+  /** The row's period, from its `Time` label; null when it has none. */
+  periodStart: string | null;
 }
 
 export const LABEL_SEPARATOR = "; ";
 
 export function tableShape(table: ChartTable): TableShape {
   const labelHeaders = table.header.slice(0, table.labelColumns);
+  const segments = table.header.slice(table.labelColumns);
   return {
     labelHeaders,
     dimensionName: labelHeaders.join(LABEL_SEPARATOR),
-    segments: table.header.slice(table.labelColumns),
+    segments,
+    periods: segments.map(periodStartOf),
+    timeLabel: labelHeaders.findIndex((header) => header.trim().toLowerCase() === "time"),
   };
 }
 
@@ -61,7 +70,8 @@ export async function* unpivot(table: ChartTable, shape: TableShape): AsyncGener
         const cell = row[labelCount + k];
         valuesJson[k] = cell === undefined || cell === "" ? "null" : valueJson(stripMarker(cell));
       }
-      out[r] = { dimensionValue: above.join(LABEL_SEPARATOR), dimensions, valuesJson };
+      const periodStart = shape.timeLabel < 0 ? null : periodStartOf(above[shape.timeLabel] ?? "");
+      out[r] = { dimensionValue: above.join(LABEL_SEPARATOR), dimensions, valuesJson, periodStart };
     }
     yield out;
   }

@@ -241,7 +241,7 @@ describe("docs/using-the-data.md", () => {
     expect(result("all-charts-view")).toBeDefined();
     const rows = await query(
       `SELECT chart_id, dimension_name, dimension_value, segment, value,
-         CAST(dimensions AS VARCHAR) AS dimensions
+         CAST(dimensions AS VARCHAR) AS dimensions, CAST(period_start AS VARCHAR) AS period_start
        FROM amplitude_charts ORDER BY chart_id, dimension_value, segment`,
     );
     expect(rows).toHaveLength(77);

@@ -7,6 +7,12 @@ import { amplitudeCsv } from "../../fake-amplitude/csv.js";
  */
 const T = "\t";
 
+/** A record's period_start: a date column's or Time label's local timestamp, else null. */
+export function periodOf(dateOrLabel: string): string | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(dateOrLabel)) return `${dateOrLabel}T00:00:00`;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(dateOrLabel) ? dateOrLabel : null;
+}
+
 /** A time series, JSON envelope, CRLF, TAB markers, a description, a multi-line label. */
 export const WAU = {
   id: "wau01abc",
@@ -35,6 +41,7 @@ export const WAU = {
     segment,
     value,
     dimensions: { Segment: label },
+    period_start: periodOf(segment as string),
   })),
   metadata: {
     chart_id: "wau01abc",
@@ -85,6 +92,7 @@ export const FUNNEL = {
     segment: column,
     value,
     dimensions: { Segment: segment, Country: country },
+    period_start: null,
   })),
   metadata: {
     chart_id: "fun-02",
@@ -125,6 +133,8 @@ export const RETENTION = {
     segment,
     value,
     dimensions: { Cohort: cohort },
+    // The cohort's date is a label, not the period of a value: retention has none.
+    period_start: null,
   })),
   metadata: {
     chart_id: "ret3",
@@ -162,6 +172,7 @@ export const PLAIN = {
     segment,
     value,
     dimensions: { Segment: "All Users", Platform: platform },
+    period_start: periodOf(segment as string),
   })),
   metadata: {
     chart_id: "plain4",
@@ -204,6 +215,7 @@ export const DATA_TABLE = {
     segment,
     value,
     dimensions: { country, year, Time: time },
+    period_start: periodOf(time as string),
   })),
   metadata: {
     chart_id: "dt6",

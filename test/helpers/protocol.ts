@@ -311,6 +311,7 @@ export const CHART_RECORD_FIELDS = [
   "segment",
   "value",
   "dimensions",
+  "period_start",
 ];
 
 /**

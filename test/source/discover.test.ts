@@ -9,7 +9,7 @@ interface Stream {
   json_schema: {
     $schema: string;
     type: string;
-    properties: Record<string, { type: string | string[] }>;
+    properties: Record<string, { type: string | string[]; format?: string }>;
   };
   supported_sync_modes: string[];
   source_defined_primary_key: string[][];
@@ -65,8 +65,13 @@ describe.concurrent("discover", () => {
   it("gives the schemas and primary keys of the contract", async () => {
     const streams = await discover(configFor("https://amplitude.com", ["abc123de"]));
     const [metadata, chart] = streams as [Stream, Stream];
+    expect(metadata.supported_sync_modes).toEqual(["full_refresh"]);
+    expect(chart.supported_sync_modes).toEqual(["full_refresh", "incremental"]);
+    expect(chart).toMatchObject({
+      source_defined_cursor: true,
+      default_cursor_field: ["period_start"],
+    });
     for (const stream of streams) {
-      expect(stream.supported_sync_modes).toEqual(["full_refresh"]);
       expect(stream.is_resumable).toBe(false);
       expect(stream.json_schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
       expect(stream.json_schema.type).toBe("object");
@@ -83,6 +88,11 @@ describe.concurrent("discover", () => {
       segment: "string",
       value: "null,number",
       dimensions: "object",
+      period_start: "null,string",
+    });
+    expect(chart.json_schema.properties.period_start).toMatchObject({
+      format: "date-time",
+      airbyte_type: "timestamp_without_timezone",
     });
     expect(metadata.source_defined_primary_key).toEqual([["chart_id"]]);
     expect(types(metadata)).toEqual({

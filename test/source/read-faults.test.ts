@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Fault } from "../../fake-amplitude/server.js";
 import { errorTraces, logs, records, type Message } from "../helpers/protocol.js";
-import { FUNNEL, WAU, smallChart, smallChartRecords } from "../helpers/charts.js";
+import { periodOf, FUNNEL, WAU, smallChart, smallChartRecords } from "../helpers/charts.js";
 import { completed, configFor, run, serve, timeline, stopFakes } from "../helpers/connector.js";
 
 afterAll(stopFakes);
@@ -15,6 +15,7 @@ const EXPECTED = smallChartRecords(ROWS).map(([dimension_value, segment, value])
   segment,
   value,
   dimensions: { Segment: dimension_value },
+  period_start: periodOf(segment),
 }));
 /** The body the fake sends for CSV in its JSON envelope. */
 const ENVELOPE = JSON.stringify({ data: CSV });

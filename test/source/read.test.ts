@@ -209,12 +209,12 @@ describe.concurrent("read", () => {
       /chart_other/,
     ],
     [
-      "sync_mode incremental",
+      "sync_mode incremental for charts_metadata",
       () => ({
         streams: [
           {
             stream: {
-              name: `chart_${WAU.id}`,
+              name: "charts_metadata",
               json_schema: {},
               supported_sync_modes: ["full_refresh"],
             },
@@ -223,7 +223,7 @@ describe.concurrent("read", () => {
           },
         ],
       }),
-      /incremental/,
+      /"charts_metadata" asks for sync_mode "incremental", but it supports full_refresh/,
     ],
     [
       "an unknown stream with sync_mode INVALID (as the acceptance tests send)",

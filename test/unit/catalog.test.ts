@@ -34,17 +34,17 @@ describe("a configured catalog", () => {
       config,
     );
     expect(selected.metadata).toBe(true);
-    expect([...selected.charts]).toEqual(["x9y8z7w6"]);
+    expect([...selected.charts]).toEqual([["x9y8z7w6", "full_refresh"]]);
   });
 
   it("may select only chart streams, or only charts_metadata", () => {
     expect(selectStreams({ streams: [catConfiguredStream("chart_abc123de")] }, config)).toEqual({
-      charts: new Set(["abc123de"]),
+      charts: new Map([["abc123de", "full_refresh"]]),
       metadata: false,
       from: "configured",
     });
     expect(selectStreams({ streams: [catConfiguredStream("charts_metadata")] }, config)).toEqual({
-      charts: new Set(),
+      charts: new Map(),
       metadata: true,
       from: "configured",
     });
@@ -52,7 +52,7 @@ describe("a configured catalog", () => {
 
   it("may be empty", () => {
     expect(selectStreams({ streams: [] }, config)).toEqual({
-      charts: new Set(),
+      charts: new Map(),
       metadata: false,
       from: "configured",
     });
@@ -62,7 +62,10 @@ describe("a configured catalog", () => {
 describe("discover's output given as the catalog", () => {
   const discovered = { type: "CATALOG", catalog: { streams: catalogStreams(config.chartIds) } };
   const every = {
-    charts: new Set(["abc123de", "x9y8z7w6"]),
+    charts: new Map([
+      ["abc123de", "full_refresh"],
+      ["x9y8z7w6", "full_refresh"],
+    ]),
     metadata: true,
     from: "discovered",
   };
@@ -97,17 +100,26 @@ describe("a catalog that does not fit the config", () => {
     expect(message).toContain("discover");
   });
 
-  it.each(["incremental", "INVALID", null])(
-    "names the stream that asks for sync_mode %j",
-    (mode) => {
-      const message = configErrorOf({
-        streams: [catConfiguredStream("chart_abc123de", mode)],
-      }).message;
-      expect(message).toContain('"chart_abc123de"');
-      expect(message).toContain(JSON.stringify(mode));
-      expect(message).toContain("full_refresh");
-    },
-  );
+  it.each(["INVALID", null])("names the stream that asks for sync_mode %j", (mode) => {
+    const message = configErrorOf({
+      streams: [catConfiguredStream("chart_abc123de", mode)],
+    }).message;
+    expect(message).toContain(
+      `stream "chart_abc123de" asks for sync_mode ${JSON.stringify(mode)}, but it supports full_refresh and incremental`,
+    );
+  });
+
+  it("takes incremental for a chart stream, and refuses it for charts_metadata", () => {
+    expect(
+      selectStreams({ streams: [catConfiguredStream("chart_abc123de", "incremental")] }, config)
+        .charts,
+    ).toEqual(new Map([["abc123de", "incremental"]]));
+    expect(
+      configErrorOf({ streams: [catConfiguredStream("charts_metadata", "incremental")] }).message,
+    ).toContain(
+      'stream "charts_metadata" asks for sync_mode "incremental", but it supports full_refresh',
+    );
+  });
 
   it("reports every problem at once", () => {
     const message = configErrorOf({
@@ -152,11 +164,16 @@ describe("discover", () => {
     ]);
   });
 
-  it("offers full_refresh only, not resumable, with the contract's primary keys", () => {
-    for (const stream of streams) {
-      expect(stream.supported_sync_modes).toEqual(["full_refresh"]);
-      expect(stream.is_resumable).toBe(false);
+  it("offers charts_metadata full refresh, each chart stream incremental too on period_start; none resumable", () => {
+    const [metadata, ...charts] = streams;
+    expect(metadata?.supported_sync_modes).toEqual(["full_refresh"]);
+    expect(metadata?.source_defined_cursor).toBeUndefined();
+    for (const stream of charts) {
+      expect(stream.supported_sync_modes).toEqual(["full_refresh", "incremental"]);
+      expect(stream.source_defined_cursor).toBe(true);
+      expect(stream.default_cursor_field).toEqual(["period_start"]);
     }
+    for (const stream of streams) expect(stream.is_resumable).toBe(false);
     expect(streams[0]?.source_defined_primary_key).toEqual([["chart_id"]]);
     expect(streams[1]?.source_defined_primary_key).toEqual([
       ["chart_id"],

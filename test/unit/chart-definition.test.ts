@@ -133,6 +133,8 @@ describe("a charts_metadata record", () => {
     labelHeaders: ["Segment", "Country"],
     dimensionName: "Segment; Country",
     segments: ["2026-11-09"],
+    periods: ["2026-11-09T00:00:00"],
+    timeLabel: -1,
   };
   const exported = {
     chartId: "m7x3q9wz",

@@ -91,6 +91,7 @@ function recordsOf(chart: ChartExport, batches: Awaited<ReturnType<typeof collec
       dimensionValue: string;
       dimensions: Record<string, string>;
       valuesJson: string[];
+      periodStart: string | null;
     }[][]
   )
     .flat()
@@ -101,6 +102,7 @@ function recordsOf(chart: ChartExport, batches: Awaited<ReturnType<typeof collec
         segment: shape.segments[k] as string,
         value: JSON.parse(json) as number | null,
         dimensions: row.dimensions,
+        period_start: shape.periods[k] ?? row.periodStart,
       })),
     );
 }

@@ -30,6 +30,7 @@ describe("a valid config", () => {
       developerApi: undefined,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 300_000,
+      lookbackDays: 7,
     });
   });
 

@@ -10,6 +10,8 @@ const shape = (labelHeaders: string[]): TableShape => ({
   labelHeaders,
   dimensionName: labelHeaders.join("; "),
   segments: ["2026-06-01"],
+  periods: ["2026-06-01T00:00:00"],
+  timeLabel: -1,
 });
 
 describe("charts_metadata from an export", () => {

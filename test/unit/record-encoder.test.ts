@@ -1,7 +1,11 @@
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { valueJson } from "../../src/csv/cells.js";
-import { CHART_RECORD_SCHEMA, RecordEncoder } from "../../src/streams/chart-stream.js";
+import {
+  CHART_RECORD_SCHEMA,
+  PeriodFilter,
+  RecordEncoder,
+} from "../../src/streams/chart-stream.js";
 import {
   tableShape,
   unpivot,
@@ -14,8 +18,12 @@ import { exportOf, fixture, tableOf } from "./support.js";
 const validateRecord = new Ajv({ strict: false }).compile(CHART_RECORD_SCHEMA);
 
 /** A row's lines, all pieces joined. */
-const encodeAll = (encoder: RecordEncoder, row: RowRecords, emittedAt: number): string =>
-  [...encoder.encode(row, emittedAt)].map(([lines]) => lines).join("");
+const encodeAll = (
+  encoder: RecordEncoder,
+  row: RowRecords,
+  emittedAt: number,
+  filter = new PeriodFilter(),
+): string => [...encoder.encode(row, emittedAt, filter)].map(([lines]) => lines).join("");
 
 interface RecordLine {
   type: string;
@@ -34,6 +42,8 @@ const shape: TableShape = {
   labelHeaders: ["Segment", 'Country "code"'],
   dimensionName: 'Segment; Country "code"',
   segments: ["2026-06-01", 'Step "2": Buy\\Sell'],
+  periods: ["2026-06-01T00:00:00", null],
+  timeLabel: -1,
 };
 
 describe("record lines", () => {
@@ -44,9 +54,10 @@ describe("record lines", () => {
       dimensionValue: "All Users; CA",
       dimensions: { Segment: "All Users", 'Country "code"': "CA" },
       valuesJson: ["1520", "null"],
+      periodStart: null,
     };
     const lines = parseLines(encodeAll(encoder, row, 1_780_000_000_000));
-    const expected = (segment: string, value: number | null) => ({
+    const expected = (segment: string, value: number | null, period: string | null) => ({
       type: "RECORD",
       record: {
         stream: "chart_abc123de",
@@ -57,11 +68,15 @@ describe("record lines", () => {
           segment,
           value,
           dimensions: { Segment: "All Users", 'Country "code"': "CA" },
+          period_start: period,
         },
         emitted_at: 1_780_000_000_000,
       },
     });
-    expect(lines).toEqual([expected("2026-06-01", 1520), expected('Step "2": Buy\\Sell', null)]);
+    expect(lines).toEqual([
+      expected("2026-06-01", 1520, "2026-06-01T00:00:00"),
+      expected('Step "2": Buy\\Sell', null, null),
+    ]);
     for (const line of lines) {
       assertAirbyteMessage(line);
       expect(validateRecord(line.record.data)).toBe(true);
@@ -70,7 +85,11 @@ describe("record lines", () => {
 
   it("keep the documented field order", () => {
     const [line] = parseLines(
-      encodeAll(encoder, { dimensionValue: "x", dimensions: {}, valuesJson: ["1"] }, 1),
+      encodeAll(
+        encoder,
+        { dimensionValue: "x", dimensions: {}, valuesJson: ["1"], periodStart: null },
+        1,
+      ),
     );
     expect(Object.keys(line?.record.data ?? {})).toEqual(CHART_RECORD_FIELDS);
   });
@@ -81,6 +100,7 @@ describe("record lines", () => {
       dimensionValue: `${label}; CA`,
       dimensions: { Segment: label, 'Country "code"': "CA" },
       valuesJson: ["1", "2"],
+      periodStart: null,
     };
     const text = encodeAll(encoder, row, 5);
     expect(text.split("\n")).toHaveLength(3);
@@ -95,7 +115,12 @@ describe("record lines", () => {
       const [line] = parseLines(
         encodeAll(
           encoder,
-          { dimensionValue: "x", dimensions: {}, valuesJson: [valueJson(String(value))] },
+          {
+            dimensionValue: "x",
+            dimensions: {},
+            valuesJson: [valueJson(String(value))],
+            periodStart: null,
+          },
           1,
         ),
       );
@@ -104,17 +129,81 @@ describe("record lines", () => {
   );
 
   it("are nothing for a row without value columns", () => {
-    expect(encodeAll(encoder, { dimensionValue: "x", dimensions: {}, valuesJson: [] }, 1)).toBe("");
+    expect(
+      encodeAll(
+        encoder,
+        { dimensionValue: "x", dimensions: {}, valuesJson: [], periodStart: null },
+        1,
+      ),
+    ).toBe("");
   });
 
   it("name the stream and chart they were made for", () => {
-    const other = new RecordEncoder("chart_x-1", "x-1", { ...shape, segments: ["Total"] });
+    const other = new RecordEncoder("chart_x-1", "x-1", {
+      ...shape,
+      segments: ["Total"],
+      periods: [null],
+    });
     const [line] = parseLines(
-      encodeAll(other, { dimensionValue: "x", dimensions: {}, valuesJson: ["3"] }, 1),
+      encodeAll(
+        other,
+        { dimensionValue: "x", dimensions: {}, valuesJson: ["3"], periodStart: null },
+        1,
+      ),
     );
     expect(line?.record.stream).toBe("chart_x-1");
     expect(line?.record.data.chart_id).toBe("x-1");
     expect(line?.record.data.segment).toBe("Total");
+  });
+});
+
+describe("the period of each record, and which records an incremental read emits", () => {
+  const daily: TableShape = {
+    labelHeaders: ["Segment"],
+    dimensionName: "Segment",
+    segments: ["2026-06-01", "2026-06-02", "2026-06-03T00:00:00"],
+    periods: ["2026-06-01T00:00:00", "2026-06-02T00:00:00", "2026-06-03T00:00:00"],
+    timeLabel: -1,
+  };
+  const row = (periodStart: string | null): RowRecords => ({
+    dimensionValue: "All Users",
+    dimensions: { Segment: "All Users" },
+    valuesJson: ["1", "2", "3"],
+    periodStart,
+  });
+  const periods = (text: string): unknown[] =>
+    text === "" ? [] : parseLines(text).map((line) => line.record.data.period_start);
+
+  it("is its date column's, and only the records from `since` on are emitted", () => {
+    const encoder = new RecordEncoder("chart_d", "d", daily);
+    expect(periods(encodeAll(encoder, row(null), 1))).toEqual([
+      "2026-06-01T00:00:00",
+      "2026-06-02T00:00:00",
+      "2026-06-03T00:00:00",
+    ]);
+    const filter = new PeriodFilter("2026-06-02T00:00:00");
+    const text = encodeAll(encoder, row(null), 1, filter);
+    expect(periods(text)).toEqual(["2026-06-02T00:00:00", "2026-06-03T00:00:00"]);
+    expect([...encoder.encode(row(null), 1, new PeriodFilter("2026-06-02T00:00:00"))]).toEqual([
+      [text, 2],
+    ]);
+    expect(filter.latest).toBe("2026-06-03T00:00:00");
+  });
+
+  it("is the row's (a data table's Time) when the value column has none; null records are always emitted", () => {
+    const steps: TableShape = {
+      ...daily,
+      segments: ["Step 1", "Step 2", "Step 3"],
+      periods: [null, null, null],
+    };
+    const encoder = new RecordEncoder("chart_d", "d", steps);
+    const late = new PeriodFilter("2026-06-05T00:00:00");
+    expect(periods(encodeAll(encoder, row("2026-06-04T00:00:00"), 1, late))).toEqual([]);
+    expect(periods(encodeAll(encoder, row("2026-06-05T00:00:00"), 1, late))).toEqual(
+      Array<string>(3).fill("2026-06-05T00:00:00"),
+    );
+    expect(periods(encodeAll(encoder, row(null), 1, late))).toEqual([null, null, null]);
+    expect(late.latest).toBe("2026-06-05T00:00:00");
   });
 });
 
@@ -147,15 +236,18 @@ describe("a wide row", () => {
     labelHeaders: ["Segment"],
     dimensionName: "Segment",
     segments: Array.from({ length: 2000 }, (_, k) => `2026-01-01 #${k}`),
+    periods: Array.from({ length: 2000 }, () => null),
+    timeLabel: -1,
   };
   const row: RowRecords = {
     dimensionValue: "All Users",
     dimensions: { Segment: "All Users" },
     valuesJson: Array.from({ length: 2000 }, (_, k) => String(k)),
+    periodStart: null,
   };
 
   it("comes in pieces of whole lines, about 12k characters each, whose counts add up", () => {
-    const pieces = [...new RecordEncoder("chart_w", "w", shape).encode(row, 1)];
+    const pieces = [...new RecordEncoder("chart_w", "w", shape).encode(row, 1, new PeriodFilter())];
     expect(pieces.length).toBeGreaterThan(10);
     const longest = Math.max(...pieces.map(([lines]) => lines.length));
     expect(longest).toBeLessThan(12 * 1024 + 400);

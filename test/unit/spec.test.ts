@@ -54,6 +54,7 @@ describe("spec.json", () => {
       "developer_api_base_url",
       "max_concurrent_requests",
       "request_timeout_seconds",
+      "lookback_days",
     ]);
     // Every field is in a group; the optional region is shown, not folded away.
     expect(Object.values(spec.properties).every((p) => p.group !== undefined)).toBe(true);

@@ -94,6 +94,7 @@ export interface LongRecord {
   segment: string;
   value: number | null;
   dimensions: Record<string, string>;
+  period_start: string | null;
 }
 
 export interface ParsedExport {
@@ -117,6 +118,7 @@ export async function exportOf(parts: string[], chartId = "abc123de"): Promise<P
           segment: shape.segments[k] as string,
           value: JSON.parse(json) as number | null,
           dimensions: row.dimensions,
+          period_start: shape.periods[k] ?? row.periodStart,
         }),
       );
     }

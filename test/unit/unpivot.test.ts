@@ -35,8 +35,11 @@ describe("one label column", () => {
       segment: "2026-06-01",
       value: 1520,
       dimensions: { Segment: "All Users" },
+      period_start: "2026-06-01T00:00:00",
     });
+    // A [Previous] row's value sits in the column of the period it is compared with.
     expect(records[3]?.dimensions).toEqual({ Segment: "[Previous] All Users" });
+    expect(records[3]?.period_start).toBe("2026-06-01T00:00:00");
   });
 
   it("keeps datetime headers as they are in segment", async () => {
@@ -68,6 +71,7 @@ describe("one label column", () => {
       segment: "Users",
       value: 500,
       dimensions: { Days: "1 day" },
+      period_start: null,
     });
     expect(records).toHaveLength(4);
   });
@@ -248,7 +252,23 @@ describe("the table's shape", () => {
       labelHeaders: ["Segment", "Steps"],
       dimensionName: "Segment; Steps",
       segments: ["2026-06-01", "2026-06-02"],
+      periods: ["2026-06-01T00:00:00", "2026-06-02T00:00:00"],
+      timeLabel: -1,
     });
+  });
+
+  it("finds a data table's Time label, whose values are the rows' periods", async () => {
+    const { shape, records } = await exportOf([fixture("data-table.csv")]);
+    expect(shape.timeLabel).toBe(2);
+    expect(shape.periods).toEqual([null, null, null]);
+    expect(records.map((r) => r.period_start)).toEqual([
+      ...Array<string>(3).fill("2026-03-05T00:00:00"),
+      ...Array<string>(3).fill("2026-03-06T00:00:00"),
+      ...Array<string>(3).fill("2026-03-05T00:00:00"),
+    ]);
+    expect(
+      (await exportOf([fixture("data-table-no-time.csv")])).records[0]?.period_start,
+    ).toBeNull();
   });
 });
 
