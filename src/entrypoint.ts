@@ -1,5 +1,4 @@
 import type { Writable } from "node:stream";
-import { connect } from "./amplitude/connect.js";
 import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
 import { selectStreams } from "./config/catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
@@ -11,9 +10,7 @@ import { errorTrace } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
-import { checkConnection } from "./source/check.js";
 import { PROGRESS_EVERY_MS } from "./source/progress.js";
-import { read } from "./source/read.js";
 import { loadSpec } from "./spec.js";
 import { catalogStreams } from "./streams/catalog.js";
 
@@ -81,6 +78,9 @@ async function run(
   }
 
   if (commandLine.command === "check") {
+    // HTTP (undici), the check and the read are loaded only by the commands that use them.
+    const { connect } = await import("./amplitude/connect.js");
+    const { checkConnection } = await import("./source/check.js");
     const result = await checkConnection(
       raw,
       (config) =>
@@ -100,6 +100,8 @@ async function run(
     return 0;
   }
 
+  const { connect } = await import("./amplitude/connect.js");
+  const { read } = await import("./source/read.js");
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
   const amplitude = connect(config, { log, env: io.env });
