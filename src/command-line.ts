@@ -112,10 +112,7 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
     )
     .example(`${NAME} check --config secrets/config.json`, "")
     .example(`${NAME} read --config secrets/config.json --catalog secrets/catalog.json`, "")
-    .epilogue(
-      "Each command's options: <command> --help. Try it without an Amplitude account: npm run demo. " +
-        `Docs: ${loadSpec().documentationUrl}`,
-    )
+    .epilogue(epilogue(loadSpec().documentationUrl))
     .help()
     .alias("help", "h")
     .version(false)
@@ -151,6 +148,18 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
     catalog: parsed.catalog as string,
     ...(parsed.state !== undefined && { state: parsed.state }),
   };
+}
+
+/**
+ * Where the docs are, and how to try the connector without an account: `npm run demo`
+ * needs the repository (the image holds no npm scripts), found from the docs' GitHub URL.
+ */
+function epilogue(documentationUrl: string): string {
+  const repository = /^https:\/\/github\.com\/[^/]+\/[^/]+/.exec(documentationUrl)?.[0];
+  const demo = repository
+    ? `Try it without an Amplitude account: clone ${repository} and run npm run demo in it. `
+    : "";
+  return `Each command's options: <command> --help. ${demo}Docs: ${documentationUrl}`;
 }
 
 interface Parsed {

@@ -102,3 +102,15 @@ describe("the platform's command lines, taken without loading yargs", () => {
     }
   });
 });
+
+describe("--help", () => {
+  it("says where the demo runs: in a clone of the repository, not in the image", async () => {
+    const help = await parsedByYargs(["--help"]);
+    expect(help.command).toBe("help");
+    const usage = help.command === "help" ? help.usage : "";
+    expect(usage).toContain(
+      "Try it without an Amplitude account: clone https://github.com/airbyte-community/source-amplitude-charts and run npm run demo in it.",
+    );
+    expect(usage).toMatch(/Docs: https:\/\/github\.com\/\S+\/docs\/amplitude-charts\.md$/);
+  });
+});
