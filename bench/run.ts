@@ -8,11 +8,16 @@
  * program (bench/floor.ts) runs in the same pairs, alternating order. Prints a table and
  * writes it into docs/performance.md between the bench markers (formatted by prettier).
  *
+ * Start-up: `spec` and `discover` (a small config, no network) run as the image runs them,
+ * against a bare `node -e 0` with the same node, flags and environment, interleaved; the
+ * medians of BENCH_STARTUP_RUNS runs each (default 21) and their ratio to the bare start.
+ *
  * A dashboard scenario then reads 12 small charts that Amplitude computes in skewed times
  * (the first in 6 s, the others in 1 s; max_concurrent_requests 3) and prints the wall
  * time against the lower bound max(longest chart, total compute / concurrency).
  *
- * Options (env): BENCH_ONLY=dashboard (only that scenario), BENCH_PAIRS (default 3),
+ * Options (env): BENCH_ONLY=dashboard or startup (only that scenario, printed, nothing
+ * written), BENCH_PAIRS (default 3), BENCH_STARTUP_RUNS (default 21),
  * BENCH_ROWS (default 10000), BENCH_DAYS (365),
  * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
  * BENCH_IMAGE (run the connector in that built image, with Docker or buildah: see
@@ -20,7 +25,7 @@
  * connector's node; wall times include the container's start), BENCH_NO_WRITE=1 to leave
  * docs/performance.md alone.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -40,6 +45,7 @@ const NODE = process.env.BENCH_NODE ?? "node";
 const IMAGE = process.env.BENCH_IMAGE;
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
 /** The dashboard scenario: Amplitude's compute time per chart, in config order. */
@@ -111,6 +117,12 @@ async function main(): Promise<void> {
     `charts: ${DAYS} date columns; 1x = ${ROWS} rows, 4x = ${ROWS * 4} rows; ${PAIRS} pairs each\n`,
   );
 
+  if (process.env.BENCH_ONLY === "startup") {
+    await startup(dir, image);
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   if (process.env.BENCH_ONLY === "dashboard") {
     console.log(await dashboard(dir, baseUrl, connector));
     await fake.stop();
@@ -192,11 +204,14 @@ async function main(): Promise<void> {
       `max_concurrent_requests 3: ${sixRun.wallS.toFixed(2)} s vs ${oneRun.wallS.toFixed(2)} s for one chart = x${(sixRun.wallS / oneRun.wallS).toFixed(2)} (x${MULTI_CHARTS} if nothing overlapped)`,
   );
 
+  const startupTable = await startup(dir, image);
   await fake.stop();
   const stamp =
     `Measured ${new Date().toISOString().slice(0, 10)} on a ${cpus().length}-core machine (node ${nodeVersion}) with \`npm run bench\`; ` +
     `${runtimeNote}, the floor with node's defaults.`;
-  const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`)].join("\n");
+  const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`), "", ...startupTable].join(
+    "\n",
+  );
   console.log(`\n${text}`);
   rmSync(dir, { recursive: true, force: true });
   if (process.env.BENCH_NO_WRITE !== "1") await writePerformanceDoc(text);
@@ -233,13 +248,90 @@ async function dashboard(
   );
 }
 
+/**
+ * Start-up: `spec` and `discover` (two chart IDs, no network) against a bare `node -e 0`,
+ * each run as the image runs the CLI (same node, flags and MALLOC_* settings), the three
+ * interleaved so that the machine's load falls on all alike. Wall time of each process,
+ * as its parent sees it. Returns a table: the medians and their ratio to the bare start.
+ */
+async function startup(
+  dir: string,
+  image: { node: string; nodeFlags: string[]; env: string[] },
+): Promise<string[]> {
+  const config = join(dir, "startup.config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      api_key: API_KEY,
+      secret_key: SECRET_KEY,
+      chart_ids: ["abc123de", "x9y8z7w6"],
+    }),
+  );
+  // undefined: the bare start (`node -e 0`), else the CLI's arguments.
+  const commands: { label: string; args: string[] | undefined; says: string }[] = [
+    { label: "bare `node -e 0`", args: undefined, says: "" },
+    { label: "`spec`", args: ["spec"], says: '"type":"SPEC"' },
+    {
+      label: "`discover` (2 charts)",
+      args: ["discover", "--config", config],
+      says: '"type":"CATALOG"',
+    },
+  ];
+  const prepare = (args: string[] | undefined): Prepared => {
+    if (IMAGE) {
+      const bare = `exec ${[image.node, ...image.nodeFlags].join(" ")} -e 0`;
+      return containerEngine().prepare(IMAGE, {
+        mounts: [{ hostDir: dir, containerDir: dir }],
+        ...(args ? { args } : { shellScript: bare }),
+      });
+    }
+    const script = args ? [CLI, ...args] : ["-e", "0"];
+    return {
+      file: "env",
+      args: [...image.env, NODE, ...image.nodeFlags, ...script],
+      cleanup: () => undefined,
+    };
+  };
+  const times: number[][] = commands.map(() => []);
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    commands.forEach((command, c) => {
+      const prepared = prepare(command.args);
+      const start = process.hrtime.bigint();
+      const result = spawnSync(prepared.file, prepared.args, { encoding: "utf8" });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      prepared.cleanup();
+      if (result.status !== 0 || !result.stdout.includes(command.says))
+        throw new Error(`${command.label} failed (${result.status}): ${result.stderr}`);
+      times[c]?.push(ms);
+    });
+  }
+  const bare = median(times[0] ?? []);
+  const rows = commands.map((command, c) => {
+    const ms = times[c] ?? [];
+    return (
+      `| ${command.label} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)} | ` +
+      `${(median(ms) / bare).toFixed(2)} |`
+    );
+  });
+  const table = [
+    `Start-up, ${STARTUP_RUNS} runs of each, interleaved (target: \`spec\` and \`discover\` within x2 of a bare node start):`,
+    "",
+    "| command | wall ms, median | range | ratio to bare node |",
+    "|---|---|---|---|",
+    ...rows,
+  ];
+  console.log(table.join("\n"));
+  return table;
+}
+
 /** How the image runs node: the ENTRYPOINT's flags before the script, and MALLOC_* settings. */
-function imageRuntime(): { nodeFlags: string[]; env: string[] } {
+function imageRuntime(): { node: string; nodeFlags: string[]; env: string[] } {
   const runtime = runtimeStage(dockerfile(readFileSync(join(root, "Dockerfile"), "utf8")));
   const entrypoint = runtime.entrypoint ?? [];
   if (!/(^|\/)node$/.test(entrypoint[0] ?? ""))
     throw new Error(`unexpected ENTRYPOINT ${JSON.stringify(entrypoint)}`);
   return {
+    node: entrypoint[0] ?? "node",
     nodeFlags: entrypoint.slice(1, -1),
     env: Object.entries(runtime.env)
       .filter(([key]) => key.startsWith("MALLOC_"))

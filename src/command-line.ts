@@ -1,7 +1,5 @@
-import yargs, { type Argv } from "yargs";
-import { CATALOG_RECIPE } from "./config/configured-catalog.js";
+import type { Argv } from "yargs";
 import { UsageError } from "./errors.js";
-import { loadSpec } from "./spec.js";
 
 export const NAME = "source-amplitude-charts";
 
@@ -17,11 +15,67 @@ export type CommandLine =
 const COMMANDS = "spec, check, discover, read";
 
 /**
+ * The command line. The four the platform runs (`spec`, `check --config FILE`, ...) are
+ * taken as they are; anything else goes to yargs, loaded only then.
+ */
+export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
+  return platformCommandLine(argv) ?? (await parsedByYargs(argv));
+}
+
+/** Each command's file options: those it requires, and those it also takes. */
+const COMMAND_FILES = new Map<string, { required: string[]; optional: string[] }>([
+  ["spec", { required: [], optional: [] }],
+  ["check", { required: ["config"], optional: [] }],
+  ["discover", { required: ["config"], optional: [] }],
+  ["read", { required: ["config", "catalog"], optional: ["state"] }],
+]);
+
+/**
+ * The command lines the platform runs, read as yargs reads them but without loading it
+ * (its ~45 modules, and the help text it lays out at every parse, cost more than the rest
+ * of `spec`): a command, then each of its file options once as `--name PATH`, no PATH
+ * empty or starting with a dash. Anything else (help, a misuse, extra flags,
+ * `--config=PATH`) is undefined, for yargs. test/unit/command-line.test.ts checks that
+ * yargs reads every line taken here the same way.
+ */
+export function platformCommandLine(argv: string[]): CommandLine | undefined {
+  const [command = "", ...rest] = argv;
+  const files = COMMAND_FILES.get(command);
+  if (!files || rest.length % 2 !== 0) return undefined;
+  const paths = new Map<string, string>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const name = /^--([a-z]+)$/.exec(rest[i] ?? "")?.[1] ?? "";
+    const value = rest[i + 1] ?? "";
+    const known = files.required.includes(name) || files.optional.includes(name);
+    if (!known || paths.has(name) || !/^[^-]/.test(value)) return undefined;
+    paths.set(name, value);
+  }
+  if (!files.required.every((name) => paths.has(name))) return undefined;
+  const path = (name: string): string => paths.get(name) ?? "";
+  if (command === "spec") return { command };
+  if (command === "check" || command === "discover") return { command, config: path("config") };
+  const state = paths.get("state");
+  return {
+    command: "read",
+    config: path("config"),
+    catalog: path("catalog"),
+    ...(state !== undefined && { state }),
+  };
+}
+
+/**
  * The command line, parsed by yargs: the four commands and their options, help, and a
  * fail handler that turns every misuse into one UsageError (exit code 2). Unknown extra
  * flags (such as --debug) are accepted, as the Airbyte protocol asks.
  */
-export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
+export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
+  const [{ default: yargs }, { CATALOG_RECIPE }, { loadSpec }] = await Promise.all([
+    import("yargs"),
+    import("./config/configured-catalog.js"),
+    import("./spec.js"),
+  ]);
+  const withFiles = (y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv =>
+    withFileOptions(y, names, CATALOG_RECIPE);
   // `help` and `help check` as commands, as users type them.
   const args = argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
   const parser = yargs()
@@ -58,10 +112,7 @@ export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
     )
     .example(`${NAME} check --config secrets/config.json`, "")
     .example(`${NAME} read --config secrets/config.json --catalog secrets/catalog.json`, "")
-    .epilogue(
-      "Each command's options: <command> --help. Try it without an Amplitude account: npm run demo. " +
-        `Docs: ${loadSpec().documentationUrl}`,
-    )
+    .epilogue(epilogue(loadSpec().documentationUrl))
     .help()
     .alias("help", "h")
     .version(false)
@@ -99,6 +150,18 @@ export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
   };
 }
 
+/**
+ * Where the docs are, and how to try the connector without an account: `npm run demo`
+ * needs the repository (the image holds no npm scripts), found from the docs' GitHub URL.
+ */
+function epilogue(documentationUrl: string): string {
+  const repository = /^https:\/\/github\.com\/[^/]+\/[^/]+/.exec(documentationUrl)?.[0];
+  const demo = repository
+    ? `Try it without an Amplitude account: clone ${repository} and run npm run demo in it. `
+    : "";
+  return `Each command's options: <command> --help. ${demo}Docs: ${documentationUrl}`;
+}
+
 interface Parsed {
   _: (string | number)[];
   help?: boolean;
@@ -116,7 +179,11 @@ const FILE_OPTIONS = {
  * The file options a command needs, each given once. A missing one is named with a hint
  * when the user gave its path without the flag (`check my-config.json`).
  */
-function withFiles(y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv {
+function withFileOptions(
+  y: Argv,
+  names: (keyof typeof FILE_OPTIONS)[],
+  catalogRecipe: string,
+): Argv {
   for (const name of names) {
     y.option(name, { type: "string", requiresArg: true, describe: FILE_OPTIONS[name] });
   }
@@ -128,7 +195,7 @@ function withFiles(y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv {
       if (value === undefined || value === "") {
         const stray = parsed._[1];
         const hint = stray !== undefined ? ` (did you mean --${name} ${String(stray)}?)` : "";
-        const recipe = name === "catalog" ? ` ${CATALOG_RECIPE}` : "";
+        const recipe = name === "catalog" ? ` ${catalogRecipe}` : "";
         throw new UsageError(`missing --${name} <${FILE_OPTIONS[name]}>${hint}.${recipe}`);
       }
     }

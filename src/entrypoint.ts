@@ -1,5 +1,4 @@
 import type { Writable } from "node:stream";
-import { connect } from "./amplitude/connect.js";
 import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
 import { selectStreams } from "./config/configured-catalog.js";
 import { configSecrets, parseConfig } from "./config/config.js";
@@ -13,9 +12,7 @@ import { errorTrace, type Log } from "./protocol/messages.js";
 import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
-import { CHECK_BUDGET, checkConnection } from "./source/check.js";
 import { PROGRESS_EVERY_MS } from "./source/progress.js";
-import { read } from "./source/read.js";
 import { loadSpec } from "./spec.js";
 import { catalogStreams } from "./streams/discovered-catalog.js";
 
@@ -33,8 +30,8 @@ export interface Io {
 
 /** The clocks a command keeps. Users never change them; tests shorten them. */
 export interface Timing {
-  /** How long check waits for Amplitude's answers, retries included. */
-  checkDeadlineMs: number;
+  /** How long check waits for Amplitude's answers, retries included (default: its budget). */
+  checkDeadlineMs?: number;
   /** How often a read that waits on Amplitude says so. */
   progressEveryMs: number;
   /** Multiplies every retry wait (0.001 turns 2 s into 2 ms). */
@@ -51,7 +48,6 @@ function timingOf(io: Io): Timing {
     return io.env[name] !== undefined && Number.isFinite(value) && value >= min ? value : undefined;
   };
   return {
-    checkDeadlineMs: CHECK_BUDGET.deadlineMs,
     progressEveryMs: fromEnv("SOURCE_AMPLITUDE_CHARTS_PROGRESS_MS", 1) ?? PROGRESS_EVERY_MS,
     retryDelayScale: fromEnv("SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE", 0) ?? 1,
     ...io.timing,
@@ -173,6 +169,9 @@ async function run(
   for (const warning of warnings) await log("WARN", warning);
 
   if (commandLine.command === "check") {
+    // HTTP (undici), the check and the read are loaded only by the commands that use them.
+    const { connect } = await import("./amplitude/connect.js");
+    const { checkConnection } = await import("./source/check.js");
     const result = await checkConnection(
       raw,
       (config, budget) =>
@@ -195,6 +194,8 @@ async function run(
     return 0;
   }
 
+  const { connect } = await import("./amplitude/connect.js");
+  const { read } = await import("./source/read.js");
   const catalog = await readJsonFile(commandLine.catalog, "catalog", { jsonLines: true });
   const selected = selectStreams(catalog, config);
   const state = await inputState(commandLine.state, config.chartIds);

@@ -1,7 +1,8 @@
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import { configError } from "../errors.js";
 import { loadSpec } from "../spec.js";
 import { chartIdFrom } from "./chart-id.js";
+import { validate } from "./config-validator.js";
 
 export const REGION_HOSTS = {
   "Standard Server": "https://amplitude.com",
@@ -63,23 +64,6 @@ interface RawConfig {
 /** The options whose surrounding whitespace is removed (Amplitude's keys contain none). */
 const TRIMMED = ["api_key", "secret_key", "developer_api_token", "project_id"];
 
-let validate: ReturnType<Ajv["compile"]> | undefined;
-
-function validator(): ReturnType<Ajv["compile"]> {
-  if (!validate) {
-    // spec.json is ours and the acceptance tests check it against draft-07; checking it
-    // again at every start cost ~30 of ajv's ~45 ms.
-    const ajv = new Ajv({
-      allErrors: true,
-      useDefaults: true,
-      strict: false,
-      validateSchema: false,
-    });
-    validate = ajv.compile(loadSpec().connectionSpecification);
-  }
-  return validate;
-}
-
 /**
  * The longest wait a Node timer holds (about 24.8 days); a longer one fires at once, so a
  * huge request_timeout_seconds (meant as "no limit") would time out every attempt.
@@ -101,8 +85,9 @@ export function parseConfig(raw: unknown): ConnectorConfig {
     const value = copy[name];
     if (typeof value === "string") copy[name] = value.trim();
   }
-  const check = validator();
-  if (!check(copy)) throw configError(`Invalid config: ${describeErrors(check.errors ?? [])}.`);
+  // spec.json compiled at build time (scripts/config-validator.ts); it applies the defaults.
+  if (!validate(copy))
+    throw configError(`Invalid config: ${describeErrors(validate.errors ?? [])}.`);
   const config = copy as unknown as RawConfig;
 
   return {

@@ -50,7 +50,7 @@ export class StreamLifecycle {
    * Runs the stream's body, which may return the stream's state (its cursor) for the STATE
    * after its records; returns whether the stream completed.
    */
-  async run(body: (emit: StreamEmitter) => Promise<StreamState | void>): Promise<boolean> {
+  async run(body: (emit: StreamEmitter) => Promise<StreamState | undefined>): Promise<boolean> {
     await this.started();
     const emit: StreamEmitter = {
       records: async (lines, n) => {
