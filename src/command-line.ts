@@ -10,15 +10,21 @@ export type CommandLine =
   | { command: "discover"; config: string }
   | { command: "read"; config: string; catalog: string; state?: string }
   /** --help (or `help`): the usage text, for stderr. */
-  | { command: "help"; usage: string };
+  | { command: "help"; usage: string }
+  /** --version (or `version`): the connector's version, for stderr. */
+  | { command: "version" };
 
-const COMMANDS = "spec, check, discover, read";
+const COMMAND_NAMES = ["spec", "check", "discover", "read"];
+const COMMANDS = COMMAND_NAMES.join(", ");
 
 /**
  * The command line. The four the platform runs (`spec`, `check --config FILE`, ...) are
  * taken as they are; anything else goes to yargs, loaded only then.
  */
 export async function parseCommandLine(argv: string[]): Promise<CommandLine> {
+  if (argv[0] === "version" || (argv.includes("--version") && !argv.includes("--help"))) {
+    return { command: "version" };
+  }
   return platformCommandLine(argv) ?? (await parsedByYargs(argv));
 }
 
@@ -69,10 +75,11 @@ export function platformCommandLine(argv: string[]): CommandLine | undefined {
  * flags (such as --debug) are accepted, as the Airbyte protocol asks.
  */
 export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
-  const [{ default: yargs }, { CATALOG_RECIPE }, { loadSpec }] = await Promise.all([
+  const [{ default: yargs }, { CATALOG_RECIPE }, { loadSpec }, { nearest }] = await Promise.all([
     import("yargs"),
     import("./config/configured-catalog.js"),
     import("./spec.js"),
+    import("./spelling.js"),
   ]);
   const withFiles = (y: Argv, names: (keyof typeof FILE_OPTIONS)[]): Argv =>
     withFileOptions(y, names, CATALOG_RECIPE);
@@ -103,11 +110,16 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
       y.check((parsed) => {
         if (parsed.help) return true;
         const word = parsed._[0];
-        throw new UsageError(
-          word === undefined
-            ? `no command given; use one of ${COMMANDS} (--help shows the options).`
-            : `unknown command "${String(word)}"; use one of ${COMMANDS}.`,
-        );
+        if (word === undefined) {
+          throw new UsageError(
+            `no command given; use one of ${COMMANDS} (--help shows the options).`,
+          );
+        }
+        // Commands are short words: one edit per three letters, so that "sync" is not "spec".
+        const typed = String(word).toLowerCase();
+        const meant = nearest(typed, COMMAND_NAMES, Math.max(1, Math.floor(typed.length / 3)));
+        const hint = meant ? ` Did you mean "${meant}"?` : "";
+        throw new UsageError(`unknown command "${String(word)}"; use one of ${COMMANDS}.${hint}`);
       }),
     )
     .example(`${NAME} check --config secrets/config.json`, "")

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { NAME, parseCommandLine, type CommandLine } from "./command-line.js";
-import { selectStreams } from "./config/configured-catalog.js";
+import { looksLikeCatalog, selectStreams } from "./config/configured-catalog.js";
+import { isObject } from "./json.js";
 import { configSecrets, parseConfig } from "./config/config.js";
 import { readJsonFile } from "./config/json-file.js";
 import { readState, type InputState } from "./config/state.js";
@@ -13,7 +14,7 @@ import { ProtocolWriter } from "./protocol/writer.js";
 import { spoolCandidates } from "./body/spool.js";
 import { SecretFilter } from "./secrets.js";
 import { PROGRESS_EVERY_MS } from "./source/progress.js";
-import { loadSpec } from "./spec.js";
+import { loadSpec, packageVersion } from "./spec.js";
 import { catalogStreams } from "./streams/discovered-catalog.js";
 
 export interface Io {
@@ -77,6 +78,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`${commandLine.usage}\n`);
       return 0;
     }
+    if (commandLine.command === "version") {
+      // stdout carries Airbyte messages only.
+      io.stderr.write(`${NAME} ${packageVersion()}\n`);
+      return 0;
+    }
     command = commandLine.command;
     return await run(commandLine, { io, writer, secrets, say, signal: stop.signal });
   } catch (thrown) {
@@ -96,6 +102,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.signal?.removeEventListener("abort", onSignal);
     io.stdout.off("error", onOutputError);
   }
+}
+
+/**
+ * A catalog given as --config: for a read whose --catalog is a config, the two files were
+ * swapped; else the wrong file. Either way the command line is wrong (exit code 2).
+ */
+async function catalogAsConfig(
+  commandLine: { command: string; config: string; catalog?: string },
+  secrets: SecretFilter,
+): Promise<UsageError> {
+  const { config, catalog } = commandLine;
+  if (catalog !== undefined) {
+    const other = await readJsonFile(catalog, "catalog").catch(() => undefined);
+    secrets.add(...configSecrets(other));
+    if (isObject(other) && "api_key" in other) {
+      return new UsageError(
+        `--config and --catalog are swapped: ${config} is a catalog and ${catalog} a config. ` +
+          `Run read --config ${catalog} --catalog ${config}.`,
+      );
+    }
+  }
+  return new UsageError(
+    `the config file ${config} is a catalog (it has "streams"), not a config: give the config ` +
+      "file (api_key, secret_key, chart_ids) as --config.",
+  );
 }
 
 /**
@@ -154,7 +185,7 @@ interface Context {
 
 /** One command: its files read, the config's secrets registered before anything can print them. */
 async function run(
-  commandLine: Exclude<CommandLine, { command: "help" }>,
+  commandLine: Exclude<CommandLine, { command: "help" | "version" }>,
   { io, writer, secrets, say, signal }: Context,
 ): Promise<number> {
   if (commandLine.command === "spec") {
@@ -164,6 +195,7 @@ async function run(
   const timing = timingOf(io);
   const raw = await readJsonFile(commandLine.config, "config");
   secrets.add(...configSecrets(raw));
+  if (looksLikeCatalog(raw)) throw await catalogAsConfig(commandLine, secrets);
   const log: Log = (level, message) => writer.log(level, message);
   const warnings = commandLine.command === "discover" ? [] : configWarnings(raw);
   for (const warning of warnings) await log("WARN", warning);

@@ -21,6 +21,14 @@ export function specPath(): string {
   throw new Error(`spec.json not found above ${fileURLToPath(import.meta.url)}`);
 }
 
+/** The connector's version: package.json's, beside spec.json (the image's label says the same). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(specPath()), "package.json"), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 let cached: ConnectorSpecification | undefined;
 
 export function loadSpec(): ConnectorSpecification {

@@ -1,4 +1,5 @@
 import { loadSpec } from "../spec.js";
+import { nearest } from "../spelling.js";
 
 /** An option the spec does not know, and the one it probably means. */
 export interface UnknownOption {
@@ -43,33 +44,7 @@ function closest(name: string, known: string[]): string | undefined {
   // A prefix or part of a known name (request_timeout -> request_timeout_seconds).
   const containing = known.filter((k) => k.startsWith(key) || (key.length >= 4 && k.includes(key)));
   if (containing.length === 1) return containing[0];
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = editDistance(key, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
+  return nearest(key, known);
 }
 
 /** The WARN line for the unknown options, or undefined when there are none. */

@@ -17,6 +17,10 @@ export interface SelectedStreams {
   from: "configured" | "discovered";
 }
 
+/** A catalog of either kind (configured, or discover's), by its look: where a config was expected. */
+export const looksLikeCatalog = (raw: unknown): boolean =>
+  isObject(raw) && (Array.isArray(raw.streams) || raw.type === "CATALOG");
+
 /** The recipe every catalog error ends with. */
 export const CATALOG_RECIPE =
   "To read every stream, pass discover's output as it is (discover --config CONFIG > catalog.json); " +

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
@@ -12,7 +13,36 @@ const basic = Buffer.from(`${API_KEY}:${SECRET_KEY}`).toString("base64");
 const cases: [string, () => string[], RegExp][] = [
   ["no command", () => [], /no command/],
   ["only a flag", () => ["--config", jsonFiles({ config: goodConfig }).config ?? ""], /command/],
-  ["an unknown command", () => ["sync"], /unknown command "sync"/],
+  [
+    "an unknown command",
+    () => ["sync"],
+    /unknown command "sync"; use one of spec, check, discover, read\.$/,
+  ],
+  [
+    "a misspelt command",
+    () => ["chekc", "--config", jsonFiles({ config: goodConfig }).config ?? ""],
+    /unknown command "chekc"; use one of spec, check, discover, read\. Did you mean "check"\?$/,
+  ],
+  [
+    "--config and --catalog swapped",
+    () => {
+      const files = jsonFiles({
+        config: goodConfig,
+        catalog: configuredCatalog(["charts_metadata"]),
+      });
+      return ["read", "--config", files.catalog ?? "", "--catalog", files.config ?? ""];
+    },
+    /--config and --catalog are swapped: \S+ is a catalog and \S+ a config\. Run read --config \S+ --catalog \S+\.$/,
+  ],
+  [
+    "a catalog as the config",
+    () => [
+      "check",
+      "--config",
+      jsonFiles({ config: configuredCatalog(["charts_metadata"]) }).config ?? "",
+    ],
+    /is a catalog \(it has "streams"\), not a config: give the config file \(api_key, secret_key, chart_ids\) as --config\./,
+  ],
   ["check without --config", () => ["check"], /--config/],
   [
     "read without --catalog",
@@ -112,6 +142,18 @@ describe.concurrent("CLI misuse", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/spec/);
     expect(result.stderr).toMatch(/read/);
+  });
+
+  it("--version and version print the version on stderr, nothing on stdout, exit 0", async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
+    for (const args of [["--version"], ["version"], ["read", "--version"]]) {
+      const result = await runInProcess(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`source-amplitude-charts ${version}\n`);
+    }
   });
 
   it("help (as a command) and check --help print usage on stderr, exit 0", async () => {
