@@ -105,6 +105,11 @@ export class FakeAmplitude {
     );
   }
 
+  /** Replaces a chart's export: a saved chart's rolling window moves from day to day. */
+  setChart(chartId: string, chart: FakeChart): void {
+    this.options.charts[chartId] = chart;
+  }
+
   requestsFor(chartId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.chartId === chartId);
   }

@@ -32,8 +32,8 @@ export function readState(
     if (!isObject(message) || message.type !== "STREAM" || !isObject(message.stream)) {
       const kind = isObject(message) && typeof message.type === "string" ? message.type : "other";
       state.warnings.push(
-        `${where} is not a STREAM state (type ${kind}): it is ignored, and every stream it could be for is ` +
-          `${IGNORED}. This connector reads and writes per-stream states.`,
+        `${where} is not a STREAM state (type ${kind}): it is ignored, and the streams it may be for are ` +
+          "read as if they had no state (every period the charts show). This connector reads and writes per-stream states.",
       );
       return;
     }
