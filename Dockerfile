@@ -37,9 +37,14 @@ FROM node:24.22.3-bookworm-slim
 # Airbyte's image rules: a user named airbyte, uid 1000 (the base's node user, renamed),
 # owning a writable /airbyte. Chart bodies wait in the first writable of TMPDIR, /tmp,
 # /airbyte and the working directory, else in memory (a read-only root file system).
+# /bin/sh is bash: the platform runs `sh -c "$AIRBYTE_ENTRYPOINT read ..."`, and bash runs
+# that one command in its own place (dash forks it), so node is the container's first
+# process and hears SIGTERM (docker stop, a cancelled sync) and SIGINT; under dash they
+# went to a shell that ignores them, and the read ran on until SIGKILL.
 RUN usermod --login airbyte --home /home/airbyte --move-home node \
  && groupmod --new-name airbyte node \
- && install -d -o airbyte -g airbyte -m 0755 /airbyte
+ && install -d -o airbyte -g airbyte -m 0755 /airbyte \
+ && ln -sf bash /bin/sh
 WORKDIR /airbyte/integration_code
 # package.json declares "type": "module" for dist/; spec.json is read by `spec` and
 # by the config validation (found next to dist/, never through the cwd).
