@@ -264,9 +264,11 @@ describe(`acceptance on ${target.description}`, () => {
       }
     });
 
-    it("test_streams_has_sync_modes; full refresh only", async () => {
+    it("test_streams_has_sync_modes; charts_metadata full refresh, the chart streams incremental too", async () => {
       for (const stream of await discovered()) {
-        expect(stream.supported_sync_modes, stream.name).toEqual(["full_refresh"]);
+        expect(stream.supported_sync_modes, stream.name).toEqual(
+          stream.name === "charts_metadata" ? ["full_refresh"] : ["full_refresh", "incremental"],
+        );
       }
     });
 
