@@ -19,9 +19,9 @@ const target = selectedTarget();
 
 describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`, () => {
   const image = target as ImageTarget;
-  // No hook guards the image: when buildah or the image is missing, every test below
+  // No hook guards the image: when the engine or the image is missing, every test below
   // fails with the reason (the image half is never skipped).
-  it("buildah has the image", () => {
+  it("the engine (docker or buildah) has the image", () => {
     expect(image.imageConfig()).toBeTypeOf("object");
   });
 
