@@ -356,6 +356,25 @@ describe(`acceptance on ${target.description}`, () => {
         .filter((line) => line.trim() !== "")
         .map((line) => JSON.parse(line) as RecordMessage);
       noProblems(expectedKeyProblems(actual, expected, await discovered()));
+      // Whole records, every field (CAT 0.11.5's comparison; CAT 3.x checks only the keys above).
+      expect(dataByStream(actual)).toEqual(dataByStream(expected));
+    });
+
+    it("expect_records compares whole records: a changed value fails here, though CAT 3.x passes it", async () => {
+      // CAT 3.x compares only the primary-key fields of expected records for streams with a
+      // primary key (all of ours), so a wrong `value` passes it; CAT 0.11.5 and this suite
+      // compare every field. Proof on the real read, with one expected value changed.
+      const actual = recordMessages((await basicRead()).result.messages);
+      const expected = readText(testsOf("basic_read")[0]?.expect_records?.path ?? "")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as RecordMessage);
+      const changed = expected.map((r, i) =>
+        i === 0 ? { ...r, data: { ...r.data, value: Number(r.data.value) + 1 } } : r,
+      );
+      expect(changed[0]?.stream).toMatch(/^chart_/);
+      noProblems(expectedKeyProblems(actual, changed, await discovered())); // CAT 3.x: passes
+      expect(dataByStream(actual)).not.toEqual(dataByStream(changed)); // this suite: fails
       expect(dataByStream(actual)).toEqual(dataByStream(expected));
     });
 
