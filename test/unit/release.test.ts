@@ -25,6 +25,14 @@ describe("the release version", () => {
     expect(parseVersion(version), version).toBeDefined();
   });
 
+  it("package-lock.json says the same version (npm version X.Y.Z --no-git-tag-version)", () => {
+    const lock = JSON.parse(text("package-lock.json")) as {
+      version: string;
+      packages: Record<string, { version?: string }>;
+    };
+    expect([lock.version, lock.packages[""]?.version]).toEqual([version, version]);
+  });
+
   it("metadata.yaml's dockerImageTag is package.json's version", () => {
     const metadata = parse(text("metadata.yaml")) as { data: { dockerImageTag: string } };
     expect(metadata.data.dockerImageTag).toBe(version);
