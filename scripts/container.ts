@@ -1,9 +1,13 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 
 /**
- * Runs a built image the way `docker run --rm -i` does, with Docker where a Docker engine
- * answers, else with buildah (no daemon needed; our CI has no Docker engine). The image
- * acceptance suite and the benchmark use it. CONTAINER_ENGINE=docker|buildah picks one.
+ * Runs a built image the way `docker run --rm -i` does: with the `docker` CLI where a Docker
+ * engine answers (Docker's own, or podman serving the Docker API, as on our CI machines),
+ * else with buildah (no daemon needed). The image acceptance suite and the benchmark use it.
+ * CONTAINER_ENGINE=docker|buildah picks one. Either way the container shares the host's
+ * network (`docker run --network host`; buildah's chroot isolation has no network of its
+ * own), so that it reaches a fake Amplitude on the host's 127.0.0.1.
  */
 export interface ImageConfig {
   User?: string;
@@ -29,8 +33,15 @@ export interface ContainerRun {
   shellScript?: string;
   /** Arguments after the ENTRYPOINT. */
   args?: string[];
-  /** The root file system read-only, like `docker run --read-only`. */
+  /**
+   * The root file system read-only, like `docker run --read-only` (Docker only). Note that
+   * podman, unlike Docker, then still mounts a writable tmpfs on /tmp (and /var/tmp, /run).
+   */
   readOnlyRoot?: boolean;
+  /** Run as this user (`docker run --user 12345`): a uid the image may not know. */
+  user?: string;
+  /** Folders to mount as tmpfs, writable by anyone (`docker run --tmpfs /tmp`; Docker only). */
+  tmpfs?: string[];
 }
 
 /** A command line to spawn, and what to do once it has ended. */
@@ -93,17 +104,27 @@ const docker: ContainerEngine = {
     return first?.Config ?? {};
   },
   prepare(image, run) {
-    const args = ["run", "--rm", "-i"];
+    // Not --rm: podman's Docker API before 4.6 answers the wait of a --rm container with
+    // exit code 0 whatever the program's (containers/podman#18889); a named container keeps
+    // its code, and cleanup() removes it.
+    const name = `amplitude-charts-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const args = ["run", "--name", name, "-i", "--network", "host"];
     for (const m of run.mounts ?? []) {
       args.push("-v", `${m.hostDir}:${m.containerDir}${m.writable ? "" : ":ro"}`);
     }
     for (const [name, value] of Object.entries(run.env ?? {})) args.push("-e", `${name}=${value}`);
     if (run.workdir !== undefined) args.push("-w", run.workdir);
     if (run.readOnlyRoot) args.push("--read-only");
+    if (run.user !== undefined) args.push("--user", run.user);
+    for (const folder of run.tmpfs ?? []) args.push("--tmpfs", folder);
     if (run.shellScript !== undefined)
       args.push("--entrypoint", "sh", image, "-c", run.shellScript);
     else args.push(image, ...(run.args ?? []));
-    return { file: "docker", args, cleanup: () => undefined };
+    return {
+      file: "docker",
+      args,
+      cleanup: () => void spawnSync("docker", ["rm", "-f", name], { stdio: "ignore" }),
+    };
   },
 };
 
@@ -116,14 +137,17 @@ const buildah: ContainerEngine = {
   },
   prepare(image, run) {
     const config = buildah.imageConfig(image);
-    if (run.readOnlyRoot) {
-      throw new Error("buildah cannot run an image with a read-only root file system; use Docker");
+    if (run.readOnlyRoot || run.tmpfs?.length) {
+      throw new Error(
+        "buildah cannot run an image with a read-only root file system or a tmpfs; use Docker",
+      );
     }
     const from = capture("buildah", ["from", "--pull-never", "--quiet", image]);
     if (from.status !== 0) throw new Error(`buildah from ${image} failed: ${from.stderr}`);
     const container = from.stdout.trim();
     const args = ["run", "--isolation", "chroot"];
-    if (config.User) args.push("--user", config.User);
+    const user = run.user ?? config.User;
+    if (user) args.push("--user", user);
     for (const m of run.mounts ?? []) {
       args.push("-v", `${m.hostDir}:${m.containerDir}${m.writable ? "" : ":ro"}`);
     }

@@ -21,7 +21,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { clearTimeout, setTimeout } from "node:timers";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -449,18 +449,49 @@ function showEnrichedRecord(record, out) {
   );
 }
 
+/** metadata.yaml's dockerRepository:dockerImageTag, the name scripts/build-image.sh tags. */
+function imageName() {
+  const metadata = readFileSync(join(ROOT, "metadata.yaml"), "utf8");
+  const field = (name) =>
+    new RegExp(`^  ${name}: *"?([^"\\s]+)"?\\s*$`, "m").exec(metadata)?.[1] ?? "";
+  return `${field("dockerRepository")}:${field("dockerImageTag")}`;
+}
+
+/**
+ * The commands to try while the fake serves, the CLI's and the image's. The fake listens on
+ * the host's 127.0.0.1, which a container reaches only on the host's network
+ * (`--network host`); on Docker's default network 127.0.0.1 is the container's own.
+ */
+function serveCommands(configPath, catalogPath) {
+  const dir = dirname(resolve(configPath));
+  const mount = `-v "${dir}:/demo:ro"`;
+  const docker = `docker run --rm --network host ${mount} ${imageName()}`;
+  return [
+    `node dist/src/cli.js check --config ${rel(configPath)}`,
+    `node dist/src/cli.js read --config ${rel(configPath)} --catalog ${rel(catalogPath)}`,
+    `${docker} check --config /demo/${basename(configPath)}`,
+    `${docker} read --config /demo/${basename(configPath)} --catalog /demo/${basename(catalogPath)}`,
+  ];
+}
+
 async function serveUntilInterrupted(baseUrl, configPath, catalogPath) {
-  console.log("");
-  console.log(`demo: the fake Amplitude keeps serving at ${baseUrl}. Try, in another terminal:`);
-  console.log(`      node dist/src/cli.js check --config ${rel(configPath)}`);
-  console.log(
-    `      node dist/src/cli.js read --config ${rel(configPath)} --catalog ${rel(catalogPath)}`,
-  );
-  console.log("      Press Ctrl-C to stop.");
-  await new Promise((resolvePromise) => {
+  const [check, read, dockerCheck, dockerRead] = serveCommands(configPath, catalogPath);
+  // Listening before the lines are printed: whoever reads them may stop the demo at once.
+  const interrupted = new Promise((resolvePromise) => {
     process.once("SIGINT", resolvePromise);
     process.once("SIGTERM", resolvePromise);
   });
+  console.log("");
+  console.log(`demo: the fake Amplitude keeps serving at ${baseUrl}. Try, in another terminal:`);
+  console.log(`      ${check}`);
+  console.log(`      ${read}`);
+  console.log(
+    "      or the image (bash scripts/build-image.sh first; --network host reaches the fake on 127.0.0.1):",
+  );
+  console.log(`      ${dockerCheck}`);
+  console.log(`      ${dockerRead}`);
+  console.log("      Press Ctrl-C to stop.");
+  await interrupted;
   console.log("demo: stopping the fake Amplitude.");
 }
 

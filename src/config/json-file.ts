@@ -55,13 +55,33 @@ export function parseJsonText(raw: string, path: string, what: string): unknown 
   }
 }
 
-function readProblem(error: unknown): string {
+/** The user the connector runs as; undefined parts where the platform has no such notion. */
+export interface ProcessIds {
+  uid: number | undefined;
+  gid: number | undefined;
+}
+
+const processIds = (): ProcessIds => ({ uid: process.getuid?.(), gid: process.getgid?.() });
+
+/**
+ * Why a file could not be read, for the usage error. "permission denied" names the uid and
+ * gid the connector runs as: under Kubernetes or OpenShift that is often an arbitrary uid
+ * (with gid 0), not the image's uid 1000, and a config kept private for uid 1000 is then
+ * unreadable.
+ */
+export function readProblem(error: unknown, ids: ProcessIds = processIds()): string {
   const code = (error as { code?: string }).code;
   switch (code) {
     case "ENOENT":
       return "no such file";
     case "EACCES":
-      return "permission denied";
+      if (ids.uid === undefined) return "permission denied";
+      return (
+        `permission denied; the connector runs as uid ${ids.uid}, gid ${ids.gid ?? "unknown"}. ` +
+        `Make the file readable by that uid or gid: on the host, chown ${ids.uid} the file you mount ` +
+        `(it may stay mode 600), or chgrp ${ids.gid ?? 0} it and chmod 640; under Kubernetes, ` +
+        "set the volume's defaultMode or the pod's fsGroup"
+      );
     case "EISDIR":
       return "it is a folder, not a file";
     default:

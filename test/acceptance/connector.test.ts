@@ -99,7 +99,10 @@ const noProblems = (problems: string[]): void => expect(problems, problems.join(
 beforeAll(async () => {
   await fake.start();
   config = configFile(testsOf("connection").find((t) => t.status === "succeed")?.config_path);
-  invalidConfig = configFile(testsOf("connection").find((t) => t.status === "failed")?.config_path);
+  // As it is: it names no server, and check must refuse it before sending any request.
+  invalidConfig = readJson<Config>(
+    testsOf("connection").find((t) => t.status === "failed")?.config_path ?? "",
+  );
 });
 
 afterAll(async () => {
@@ -147,12 +150,11 @@ describe(`acceptance on ${target.description}`, () => {
       const [message] = ofType(await specRun(), "SPEC");
       const spec = message?.spec as { connectionSpecification: object };
       const validate = draft07().compile(spec.connectionSpecification);
-      for (const file of [
-        "integration_tests/sample_config.json",
-        "integration_tests/invalid_config.json",
-      ]) {
-        expect(validate(readJson(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
-      }
+      const file = "integration_tests/sample_config.json";
+      expect(validate(readJson(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      // invalid_config.json breaks the spec on purpose, in secret_key alone (integration_tests/README.md).
+      expect(validate(invalidConfig)).toBe(false);
+      expect(validate.errors?.map((e) => e.instancePath)).toEqual(["/secret_key"]);
     });
 
     it.each(Object.keys(specProblems({})))("%s", async (name) => {
@@ -182,14 +184,36 @@ describe(`acceptance on ${target.description}`, () => {
       expect(statuses[0]?.connectionStatus).toMatchObject({ status: "SUCCEEDED" });
     });
 
-    it("test_check (failed): invalid_config.json gives one CONNECTION_STATUS FAILED, exit 0", async () => {
+    it("test_check (failed): invalid_config.json gives FAILED for its empty secret_key, exit 0, no request sent", async () => {
+      const before = fake.requests.length;
       const result = await run("check", { config: invalidConfig });
       expect(result.code, result.stderr).toBe(0);
       const statuses = ofType(result, "CONNECTION_STATUS");
       expect(statuses).toHaveLength(1);
-      const status = statuses[0]?.connectionStatus as { status: string; message?: string };
-      expect(status.status).toBe("FAILED");
-      expect(status.message ?? "").toMatch(/key/i);
+      // The reason integration_tests/README.md gives, the same with or without a server.
+      expect(statuses[0]?.connectionStatus).toEqual({
+        status: "FAILED",
+        message: "Invalid config: secret_key must not be empty.",
+      });
+      expect(fake.requests.length).toBe(before);
+    });
+
+    it("a well-formed config with a wrong secret key: FAILED on Amplitude's 401, exit 0", async () => {
+      const before = fake.requests.length;
+      const result = await run("check", {
+        config: { ...config, secret_key: "not-the-secret-key" },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const [status] = ofType(result, "CONNECTION_STATUS");
+      expect(status?.connectionStatus).toMatchObject({
+        status: "FAILED",
+        message: expect.stringContaining(
+          "Amplitude did not accept the keys for chart k2d8s0a1 (HTTP 401: ",
+        ),
+      });
+      expect(fake.requests.slice(before).map((r) => r.authorized)).toEqual(
+        expect.arrayContaining([false]),
+      );
     });
 
     it("a config the spec rejects gives FAILED naming the field, with no request sent", async () => {
@@ -334,6 +358,25 @@ describe(`acceptance on ${target.description}`, () => {
         .filter((line) => line.trim() !== "")
         .map((line) => JSON.parse(line) as RecordMessage);
       noProblems(expectedKeyProblems(actual, expected, await discovered()));
+      // Whole records, every field (CAT 0.11.5's comparison; CAT 3.x checks only the keys above).
+      expect(dataByStream(actual)).toEqual(dataByStream(expected));
+    });
+
+    it("expect_records compares whole records: a changed value fails here, though CAT 3.x passes it", async () => {
+      // CAT 3.x compares only the primary-key fields of expected records for streams with a
+      // primary key (all of ours), so a wrong `value` passes it; CAT 0.11.5 and this suite
+      // compare every field. Proof on the real read, with one expected value changed.
+      const actual = recordMessages((await basicRead()).result.messages);
+      const expected = readText(testsOf("basic_read")[0]?.expect_records?.path ?? "")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as RecordMessage);
+      const changed = expected.map((r, i) =>
+        i === 0 ? { ...r, data: { ...r.data, value: Number(r.data.value) + 1 } } : r,
+      );
+      expect(changed[0]?.stream).toMatch(/^chart_/);
+      noProblems(expectedKeyProblems(actual, changed, await discovered())); // CAT 3.x: passes
+      expect(dataByStream(actual)).not.toEqual(dataByStream(changed)); // this suite: fails
       expect(dataByStream(actual)).toEqual(dataByStream(expected));
     });
 

@@ -429,10 +429,20 @@ describe("integration_tests/", () => {
     expect(Object.fromEntries(metadataTitles)).toEqual(titles);
   });
 
-  it("invalid_config.json is well-formed but carries the wrong secret key", () => {
+  it("invalid_config.json breaks the spec in one place, an empty secret_key, and names no server", () => {
+    // So check fails for the same reason wherever CAT runs it (Airbyte's CI with the real
+    // Amplitude, our CI with the fake, a laptop offline): before any request is sent.
     const invalid = readJson<Record<string, unknown>>("integration_tests/invalid_config.json");
-    expect(() => parseConfig(invalid)).not.toThrow();
-    expect(invalid.secret_key).not.toBe(sampleConfig().secret_key);
+    const spec = readJson<{ connectionSpecification: object }>("spec.json");
+    const validate = draft07().compile(spec.connectionSpecification);
+    expect(validate(invalid)).toBe(false);
+    expect(validate.errors?.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual([
+      "/secret_key minLength",
+    ]);
+    expect(() => parseConfig(invalid)).toThrow("secret_key must not be empty");
+    expect(validate({ ...invalid, secret_key: "x" })).toBe(true);
+    expect(invalid).not.toHaveProperty("base_url");
+    expect(invalid).not.toHaveProperty("developer_api_base_url");
   });
 
   it("configured_catalog.json is a ConfiguredAirbyteCatalog of the sample config's streams", () => {

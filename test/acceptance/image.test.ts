@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -6,7 +7,7 @@ import { FakeAmplitude } from "../../fake-amplitude/server.js";
 import { logs, parseMessages } from "../helpers/protocol.js";
 import { configuredCatalogFrom, recordMessages, type DiscoveredStream } from "./cat-checks.js";
 import { dockerfile } from "../../scripts/dockerfile.js";
-import { metadata, readJson, readText } from "./paths.js";
+import { metadata, readJson, readText, repoPath } from "./paths.js";
 import { sampleProject } from "../../fake-amplitude/sample-charts.js";
 import { ImageTarget, platformFiles, selectedTarget } from "./target.js";
 
@@ -19,9 +20,9 @@ const target = selectedTarget();
 
 describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`, () => {
   const image = target as ImageTarget;
-  // No hook guards the image: when buildah or the image is missing, every test below
+  // No hook guards the image: when the engine or the image is missing, every test below
   // fails with the reason (the image half is never skipped).
-  it("buildah has the image", () => {
+  it("the engine (docker or buildah) has the image", () => {
     expect(image.imageConfig()).toBeTypeOf("object");
   });
 
@@ -185,6 +186,50 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
       await fake.stop();
       rmSync(readOnlyTmp, { recursive: true, force: true });
       if (files) rmSync(dirname(files.hostDir), { recursive: true, force: true });
+    }
+  });
+  it("npm run demo -- --serve prints docker run lines that work against the fake it serves", async () => {
+    if (image.engineName !== "docker") {
+      console.warn(`skipped on ${image.engineName}: the lines are docker commands`);
+      return;
+    }
+    const out = mkdtempSync(join(tmpdir(), "demo-serve-"));
+    const demo = spawn(
+      process.execPath,
+      [repoPath("scripts/demo.mjs"), "--skip-setup", "--serve", "--out", out],
+      { cwd: repoPath("."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let stdout = "";
+      await new Promise<void>((resolve, reject) => {
+        demo.stdout.setEncoding("utf8").on("data", (d: string) => {
+          stdout += d;
+          if (stdout.includes("Press Ctrl-C to stop.")) resolve();
+        });
+        demo.once("exit", (code) => reject(new Error(`the demo ended (${code}): ${stdout}`)));
+      });
+      const lines = stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith("docker run "))
+        .map((l) => l.replace(/ airbyte\/source-amplitude-charts:\S+ /, ` ${image.image} `));
+      expect(lines).toHaveLength(2);
+      // As printed (with --rm: the output is checked, not the exit code, which podman's
+      // Docker API before 4.6 loses for --rm containers).
+      const [check, read] = lines.map((line) =>
+        spawnSync("sh", ["-c", line], { encoding: "utf8" }),
+      );
+      expect(
+        parseMessages(check?.stdout ?? "").find((m) => m.type === "CONNECTION_STATUS"),
+      ).toMatchObject({
+        connectionStatus: { status: "SUCCEEDED" },
+      });
+      const records = recordMessages(parseMessages(read?.stdout ?? ""));
+      const expected = readText("integration_tests/expected_records.jsonl").trim().split("\n");
+      expect(records, read?.stderr).toHaveLength(expected.length);
+    } finally {
+      demo.kill("SIGTERM");
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

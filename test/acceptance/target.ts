@@ -14,7 +14,8 @@ import { connectorImage } from "./paths.js";
 
 /**
  * Where the acceptance checks run the connector: the built CLI as a child process, or
- * the built image (with Docker, or buildah where no Docker engine runs). Both
+ * the built image (with Docker, or buildah where no Docker engine runs), on the host's
+ * network so that it reaches the fake Amplitude on 127.0.0.1. Both
  * get their files the way the platform hands them over: `/config/connectionConfiguration.json`
  * for check and discover, `/source/connectorConfig.json` and `/source/catalog.json` for
  * read (for the CLI, the same names under a temp folder). `shell: true` runs the
@@ -188,7 +189,7 @@ export class CliTarget implements ConnectorTarget {
   }
 }
 
-/** A locally built image, run as `docker run --rm -i -v …` runs it (Docker, or buildah). */
+/** A locally built image, run as `docker run --rm -i --network host -v …` runs it (Docker, or buildah). */
 export class ImageTarget implements ConnectorTarget {
   readonly kind = "image";
   readonly description: string;
@@ -202,6 +203,11 @@ export class ImageTarget implements ConnectorTarget {
   private get engine(): ContainerEngine {
     this.engineInUse ??= containerEngine();
     return this.engineInUse;
+  }
+
+  /** What runs the image: `docker` (any engine behind the Docker API) or `buildah`. */
+  get engineName(): ContainerEngine["name"] {
+    return this.engine.name;
   }
 
   /**

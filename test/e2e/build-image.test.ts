@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -51,6 +52,39 @@ describe("scripts/build-image.sh in a user's clone", () => {
     expect(result.stderr).toContain("could not be pulled (no registry reachable?)");
     expect(result.stderr).toContain("docker build -t airbyte/source-amplitude-charts:dev .");
     expect(result.stderr).toContain("docker save -o node.tar");
+    expect(result.stderr).toContain("buildah pull docker-archive:node.tar");
     expect(existsSync(join(scratch, "shared"))).toBe(false);
+  });
+
+  it("with a Docker engine that has no base and no registry: says what to do, builds nothing", () => {
+    const clone = join(scratch, "clone-docker");
+    mkdirSync(join(clone, "scripts"), { recursive: true });
+    for (const file of [
+      "scripts/build-image.sh",
+      "Dockerfile",
+      "metadata.yaml",
+      "acceptance-test-config.yml",
+    ]) {
+      copyFileSync(join(ROOT, file), join(clone, file));
+    }
+    const bin = join(scratch, "bin-docker");
+    mkdirSync(bin);
+    const log = join(scratch, "docker-calls");
+    writeFileSync(
+      join(bin, "docker"),
+      `#!/bin/sh\necho "$*" >> "${log}"\n` +
+        'case "$1" in info) exit 0;; image) exit 1;; pull) echo "Error: no such host" >&2; exit 1;; *) exit 0;; esac\n',
+    );
+    chmodSync(join(bin, "docker"), 0o755);
+    const result = spawnSync("bash", [join(clone, "scripts", "build-image.sh")], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+    });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).toContain("could not be pulled (no registry reachable?)");
+    expect(result.stderr).toContain("docker load -i node.tar");
+    const calls = readFileSync(log, "utf8");
+    expect(calls).toMatch(/^pull /m);
+    expect(calls).not.toMatch(/^build /m);
   });
 });

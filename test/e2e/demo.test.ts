@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXPORT_METADATA_FIELDS } from "../helpers/protocol.js";
 import {
+  SAMPLE_API_KEY,
   SAMPLE_CHARTS,
+  SAMPLE_SECRET_KEY,
   sampleChartEntries,
   sampleExpectations,
 } from "../../fake-amplitude/sample-charts.js";
@@ -138,6 +140,50 @@ describe("npm run demo", () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/demo FAILED: .*chart_p4n6r2tb\.jsonl line 10 is not JSON/);
   }, 60_000);
+
+  it("--serve keeps the fake running and prints the commands to try, the image's with --network host", async () => {
+    const served = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-serve-"));
+    const child = spawn(process.execPath, [DEMO, "--skip-setup", "--serve", "--out", served], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stdout = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          stdout += d;
+          if (stdout.includes("Press Ctrl-C to stop.")) resolve();
+        });
+        child.once("exit", (code) => reject(new Error(`the demo ended (${code}): ${stdout}`)));
+      });
+      const url = /keeps serving at (http:\/\/127\.0\.0\.1:\d+)\./.exec(stdout)?.[1];
+      expect(url).toBeDefined();
+      const config = JSON.parse(readFileSync(join(served, "config.json"), "utf8")) as {
+        base_url: string;
+      };
+      expect(config.base_url).toBe(url);
+      // The image's lines: the host's network (the fake is on the host's 127.0.0.1), the
+      // demo's folder mounted read-only, the image build-image.sh tags.
+      const image = `airbyte/source-amplitude-charts:${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version}`;
+      const mount = `docker run --rm --network host -v "${served}:/demo:ro" ${image}`;
+      expect(stdout).toContain(`      ${mount} check --config /demo/config.json\n`);
+      expect(stdout).toContain(
+        `      ${mount} read --config /demo/config.json --catalog /demo/catalog.json\n`,
+      );
+      // Still serving: the config's keys get a chart.
+      const auth = Buffer.from(`${SAMPLE_API_KEY}:${SAMPLE_SECRET_KEY}`).toString("base64");
+      const chart = await fetch(`${url}/api/3/chart/k2d8s0a1/csv`, {
+        headers: { authorization: `Basic ${auth}` },
+      });
+      expect(chart.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(served, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("answers an unknown option with its usage and exit code 2", async () => {
     const result = await demo(["--bogus"]);
