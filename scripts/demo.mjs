@@ -344,6 +344,8 @@ async function runDemo(options) {
     }
 
     const ajv = new Ajv({ strict: false, allErrors: true });
+    // period_start is a local timestamp (airbyte_type timestamp_without_timezone).
+    ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     const records = new Map(names.map((name) => [name, []]));
     for (const message of ofType(read.messages, "RECORD")) {
       const list = records.get(message.record?.stream);

@@ -335,3 +335,13 @@ export const METADATA_RECORD_FIELDS = [
   "definition",
   "updated_at",
 ];
+
+/**
+ * A validator of a stream's records against its json_schema, as a destination reads it:
+ * `date-time` is the local timestamp period_start holds (timestamp_without_timezone).
+ */
+export function recordValidator(schema: object): ValidateFunction {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+  return ajv.compile(schema);
+}

@@ -1,4 +1,3 @@
-import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { valueJson } from "../../src/csv/cells.js";
 import {
@@ -12,10 +11,10 @@ import {
   type RowRecords,
   type TableShape,
 } from "../../src/transform/unpivot.js";
-import { assertAirbyteMessage, CHART_RECORD_FIELDS } from "../helpers/protocol.js";
+import { assertAirbyteMessage, CHART_RECORD_FIELDS, recordValidator } from "../helpers/protocol.js";
 import { exportOf, fixture, tableOf } from "./support.js";
 
-const validateRecord = new Ajv({ strict: false }).compile(CHART_RECORD_SCHEMA);
+const validateRecord = recordValidator(CHART_RECORD_SCHEMA);
 
 /** A row's lines, all pieces joined. */
 const encodeAll = (
