@@ -24,7 +24,7 @@ import {
   type DiscoveredStream,
   type RecordMessage,
 } from "./cat-checks.js";
-import { readJson, readText, repoPath, testsOf } from "./paths.js";
+import { readJson, readText, repoPath, testsOf, type TestEntry } from "./paths.js";
 import {
   SAMPLE_API_KEY,
   SAMPLE_SECRET_KEY,
@@ -451,6 +451,70 @@ describe(`acceptance on ${target.description}`, () => {
       expect(dataByStream(two)).toEqual(dataByStream(one));
       expect(Math.max(...one.map((r) => r.emitted_at))).toBeLessThan(
         Math.min(...two.map((r) => r.emitted_at)),
+      );
+    });
+  });
+
+  describe("TestIncremental (integration_tests/configured_catalog_incremental.json, abnormal_state.json)", () => {
+    const entry = (): TestEntry => testsOf("incremental")[0] ?? {};
+    const incrementalCatalog = () => {
+      const custom = readJson<{ streams: { stream: { name: string } }[] }>(
+        entry().configured_catalog_path ?? "",
+      );
+      return custom;
+    };
+    const cursor = (r: { data: Record<string, unknown> }): string => r.data.period_start as string;
+    /** Each stream's last STATE of a read, as the platform passes it to the next one. */
+    const lastStates = (result: RunResult): unknown[] => {
+      const byStream = new Map<string, unknown>();
+      for (const m of ofType(result, "STATE")) {
+        const state = m.state as { stream: { stream_descriptor: { name: string } } };
+        byStream.set(state.stream.stream_descriptor.name, state);
+      }
+      return [...byStream.values()];
+    };
+
+    it("test_two_sequential_reads: the second read, from the first's state, sends only the periods from its cursor on", async () => {
+      const readConfig = configFile(entry().config_path);
+      const catalog = incrementalCatalog();
+      const first = await run("read", { config: readConfig, catalog });
+      expect(first.code, first.stderr).toBe(0);
+      const states = lastStates(first);
+      expect(states).toHaveLength(catalog.streams.length);
+      const second = await run("read", { config: readConfig, catalog, state: states });
+      expect(second.code, second.stderr).toBe(0);
+      const one = recordMessages(first.messages);
+      const two = recordMessages(second.messages);
+      expect(one.length).toBeGreaterThan(0);
+      expect(two.length).toBeGreaterThan(0);
+      expect(two.length).toBeLessThan(one.length);
+      for (const state of states as {
+        stream: { stream_descriptor: { name: string }; stream_state: { period_start: string } };
+      }[]) {
+        const { name } = state.stream.stream_descriptor;
+        const latest = state.stream.stream_state.period_start;
+        // The first read's state is its latest period; the second sends none before it
+        // (lookback_days is 0 in the acceptance config).
+        expect(one.filter((r) => r.stream === name).every((r) => cursor(r) <= latest)).toBe(true);
+        expect(two.filter((r) => r.stream === name).map(cursor)).toEqual(
+          one.filter((r) => r.stream === name && cursor(r) >= latest).map(cursor),
+        );
+      }
+    });
+
+    it("test_state_with_abnormally_large_values: no record, and a STATE per stream that keeps the cursor", async () => {
+      const future = readJson<unknown[]>(entry().future_state?.future_state_path ?? "");
+      const result = await run("read", {
+        config: configFile(entry().config_path),
+        catalog: incrementalCatalog(),
+        state: future,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(recordMessages(result.messages)).toEqual([]);
+      expect(lastStates(result)).toEqual(
+        (future as { stream: unknown }[]).map((state) =>
+          expect.objectContaining({ type: "STREAM", stream: state.stream }),
+        ),
       );
     });
   });

@@ -326,7 +326,14 @@ describe("acceptance-test-config.yml (CAT's current format)", () => {
         `${section}: tests xor bypass_reason`,
       ).toBe(true);
     }
-    expect(config.acceptance_tests.incremental?.bypass_reason).toMatch(/full refresh/i);
+    // The chart streams are incremental: CAT reads them from a state, and from a far-future one.
+    const [incremental] = testsOf("incremental");
+    expect(incremental?.configured_catalog_path).toBe(
+      "integration_tests/configured_catalog_incremental.json",
+    );
+    expect(incremental?.future_state?.future_state_path).toBe(
+      "integration_tests/abnormal_state.json",
+    );
   });
 
   it("uses only the keys CAT's models allow in each test", () => {

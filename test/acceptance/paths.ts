@@ -18,6 +18,7 @@ export interface TestEntry {
   configured_catalog_path?: string;
   status?: string;
   expect_records?: { path?: string; exact_order?: boolean; bypass_reason?: string };
+  future_state?: { future_state_path?: string };
   [key: string]: unknown;
 }
 
