@@ -48,6 +48,8 @@ export interface ContainerRun {
 export interface Prepared {
   file: string;
   args: string[];
+  /** The container's name, with the docker CLI (`docker stop NAME`). */
+  name?: string;
   cleanup(): void;
 }
 
@@ -123,6 +125,7 @@ const docker: ContainerEngine = {
     return {
       file: "docker",
       args,
+      name,
       cleanup: () => void spawnSync("docker", ["rm", "-f", name], { stdio: "ignore" }),
     };
   },

@@ -102,7 +102,7 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
       withFiles(y, ["config", "catalog"]).option("state", {
         type: "string",
         requiresArg: true,
-        describe: "path to a state file (ignored: full refresh only)",
+        describe: "path to a state file (incremental chart streams resume from it)",
       }),
     )
     // Anything else: no command, or one we do not know.

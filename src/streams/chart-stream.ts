@@ -117,16 +117,33 @@ export function chartState(filter: PeriodFilter, cursor: string | undefined): St
   return { [CURSOR_FIELD]: latest, state_version: 1 };
 }
 
-/** The chart's RECORD lines that `filter` keeps, in pieces, each with its record count. */
+/**
+ * The chart's RECORD lines that `filter` keeps, in pieces of about PIECE_CHARS, each with
+ * its record count. Narrow rows (a data table's few value columns) are gathered: a piece
+ * per row cost a hand-off through the async chain per row (400k rows: GC at 19 % of the CPU).
+ */
 export async function* chartRecordLines(
   chart: ChartExport,
   filter: PeriodFilter = new PeriodFilter(),
 ): AsyncGenerator<[lines: string, count: number]> {
   const encoder = new RecordEncoder(chartStreamName(chart.chartId), chart.chartId, chart.shape);
+  let lines = "";
+  let count = 0;
   for await (const batch of chart.rows()) {
     const emittedAt = Date.now();
-    for (const row of batch) yield* encoder.encode(row, emittedAt, filter);
+    for (const row of batch) {
+      for (const [piece, n] of encoder.encode(row, emittedAt, filter)) {
+        lines += piece;
+        count += n;
+        if (lines.length >= PIECE_CHARS) {
+          yield [lines, count];
+          lines = "";
+          count = 0;
+        }
+      }
+    }
   }
+  if (lines !== "") yield [lines, count];
 }
 
 /**
