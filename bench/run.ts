@@ -390,6 +390,7 @@ function measure(prepared: Prepared): Promise<Run> {
     child.on("close", (code) => {
       prepared.cleanup();
       const report = readFileSync(timeFile, "utf8");
+      rmSync(timeFile, { force: true });
       if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
       resolve({
         wallS: elapsed(report),
