@@ -14,7 +14,7 @@ export function* benchChartCsv(rows: number, days: number): Generator<string> {
       textCell("Uniques"),
       textCell("Any Active Event"),
       "",
-      ["Segment", "Country", ...dates("2025-06-01", days)].map((h) => textCell(h)).join(","),
+      ["Segment", "Country", ...benchChartDates(days)].map((h) => textCell(h)).join(","),
     ].join(nl) + nl
   );
   let batch = "";
@@ -85,6 +85,9 @@ export function* benchDataTableCsv(rows: number): Generator<string> {
   }
   yield batch;
 }
+
+/** The date columns of a benchChartCsv chart of `days` days. */
+export const benchChartDates = (days: number): string[] => dates("2025-06-01", days);
 
 function dataTableValue(row: number, column: number): string {
   const h = (Math.imul(row + 1, 2654435761) ^ Math.imul(column + 1, 40503)) >>> 0;

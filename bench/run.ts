@@ -18,11 +18,13 @@
  *
  * A data-table scenario reads a data table (no `Segment` header, every cell marked, value
  * columns `<metric>--<segment>`: bench/chart.ts) of 100,000 and of 400,000 rows, in pairs,
- * and prints their peak RSS and its ratio (target: flat memory). It checks each run's exact
- * count of RECORD lines.
+ * and prints their peak RSS and its ratio (target: flat memory). An incremental scenario
+ * reads the 1x chart with sync_mode incremental from a --state 3 days before its last date
+ * (the default lookback_days), beside a full refresh of it, in pairs. Both check each
+ * run's exact count of RECORD lines.
  *
- * Options (env): BENCH_ONLY=dashboard, datatable or startup (only that scenario, printed,
- * nothing written), BENCH_PAIRS (default 3), BENCH_STARTUP_RUNS (default 21),
+ * Options (env): BENCH_ONLY=dashboard, datatable, incremental or startup (only that
+ * scenario, printed, nothing written), BENCH_PAIRS (default 3), BENCH_STARTUP_RUNS (21),
  * BENCH_ROWS (default 10000), BENCH_DAYS (365),
  * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
  * BENCH_IMAGE (run the connector in that built image, with Docker or buildah: see
@@ -38,7 +40,7 @@ import { fileURLToPath } from "node:url";
 import { FakeAmplitude, type Fault } from "../fake-amplitude/server.js";
 import { containerEngine, type Prepared } from "../scripts/container.js";
 import { dockerfile, runtimeStage } from "../scripts/dockerfile.js";
-import { benchChartCsv, benchDataTableCsv, DATA_TABLE_VALUES } from "./chart.js";
+import { benchChartCsv, benchDataTableCsv, DATA_TABLE_VALUES, benchChartDates } from "./chart.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(root, "dist", "src", "cli.js");
@@ -66,6 +68,8 @@ const DATA_TABLE_SIZES = [
   { label: "100k", id: "datatable100k", rows: 100_000 },
   { label: "400k", id: "datatable400k", rows: 400_000 },
 ];
+/** The incremental scenario: the state's period_start, this many days before the 1x chart's last date. */
+const STATE_DAYS_BEFORE_END = 3;
 
 interface Run {
   wallS: number;
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
   const only: Record<string, () => Promise<string[]>> = {
     dashboard: async () => [await dashboard(dir, baseUrl, connector)],
     datatable: () => dataTable(dir, baseUrl, connector),
+    incremental: () => incremental(dir, baseUrl, connector),
   };
   const scenario = only[process.env.BENCH_ONLY ?? ""];
   if (scenario) {
@@ -231,6 +236,7 @@ async function main(): Promise<void> {
   );
 
   const dataTableText = await dataTable(dir, baseUrl, connector);
+  const incrementalText = await incremental(dir, baseUrl, connector);
   const startupTable = await startup(dir, image);
   await fake.stop();
   const stamp =
@@ -244,6 +250,8 @@ async function main(): Promise<void> {
     ...results.map((r) => `- ${r}`),
     "",
     ...dataTableText,
+    "",
+    ...incrementalText,
     "",
     ...startupTable,
   ].join("\n");
@@ -315,6 +323,93 @@ async function dataTable(dir: string, baseUrl: string, connector: Connector): Pr
     `- 400k vs 100k rows: peak RSS x${median(ratios).toFixed(2)} (median of the pairs: ${ratios.map((r) => r.toFixed(2)).join(", ")}; maxima x${(maxOf(large) / maxOf(small)).toFixed(2)}), ` +
       `wall time x${(median(large.map((r) => r.wallS)) / median(small.map((r) => r.wallS))).toFixed(2)}`,
   ];
+}
+
+/**
+ * An incremental read of the 1x chart from a state STATE_DAYS_BEFORE_END days before its
+ * last date, with the default lookback_days (spec.json's), beside a full refresh of the
+ * same chart, in pairs (alternating order). The incremental run must emit exactly the
+ * records of the days from (state - lookback) on: ROWS per such day.
+ */
+async function incremental(dir: string, baseUrl: string, connector: Connector): Promise<string[]> {
+  const id = "bench1x";
+  const lookbackDays = defaultLookbackDays();
+  const chartDates = benchChartDates(DAYS);
+  const last = chartDates.at(-1) as string;
+  const cursor = `${shiftDays(last, -STATE_DAYS_BEFORE_END)}T00:00:00`;
+  const since = shiftDays(last, -STATE_DAYS_BEFORE_END - lookbackDays);
+  const days = chartDates.filter((day) => day >= since).length;
+  const expected = { full: ROWS * DAYS, incremental: ROWS * days };
+  const state = join(dir, "incremental.state.json");
+  writeFileSync(
+    state,
+    JSON.stringify([
+      {
+        type: "STREAM",
+        stream: {
+          stream_descriptor: { name: `chart_${id}` },
+          stream_state: { period_start: cursor },
+        },
+      },
+    ]),
+  );
+  const full = writeFiles(dir, baseUrl, [id], 2);
+  const inc = writeFiles(dir, baseUrl, [id], 2, "incremental");
+  const runs: { full: Run[]; incremental: Run[] } = { full: [], incremental: [] };
+  for (let p = 0; p < PAIRS; p++) {
+    const modes =
+      p % 2 === 0 ? (["full", "incremental"] as const) : (["incremental", "full"] as const);
+    for (const mode of modes) {
+      const files = mode === "full" ? full : inc;
+      // The state is passed to both: full refresh ignores it.
+      const run = await measure(
+        connector(["read", "--config", files.config, "--catalog", files.catalog, "--state", state]),
+        "records",
+      );
+      expectRecords(run, expected[mode], `connector (${mode})`);
+      runs[mode].push(run);
+    }
+    const [f, i] = [runs.full[p] as Run, runs.incremental[p] as Run];
+    console.log(
+      `incremental pair ${p + 1}: full refresh ${f.wallS.toFixed(2)} s, ${f.peakRssMb.toFixed(0)} MB; ` +
+        `incremental ${i.wallS.toFixed(2)} s, ${i.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  const row = (label: string, mode: "full" | "incremental"): string => {
+    const walls = runs[mode].map((r) => r.wallS);
+    const rss = runs[mode].map((r) => r.peakRssMb);
+    return `| ${label} | ${expected[mode].toLocaleString("en-US")} | ${range(walls, 2)} | ${range(rss, 0)} |`;
+  };
+  const wallOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.wallS));
+  const rssOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.peakRssMb));
+  return [
+    `The 1x chart (${ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${chartDates[0]} to ${last}) read incrementally from a state near its end, beside a full refresh, ${PAIRS} pairs, alternating order:`,
+    "",
+    "| read | records | wall s, median (range) | peak RSS MB, median (range) |",
+    "|---|---|---|---|",
+    row("full refresh", "full"),
+    row(
+      `incremental, state \`period_start\` ${cursor}, \`lookback_days\` ${lookbackDays} (the default): from ${since} on, ${days} of ${DAYS} days`,
+      "incremental",
+    ),
+    "",
+    `- incremental vs full refresh: wall time x${(wallOf("incremental") / wallOf("full")).toFixed(2)}, peak RSS x${(rssOf("incremental") / rssOf("full")).toFixed(2)} (medians; the chart is still downloaded and read whole)`,
+  ];
+}
+
+/** spec.json's default lookback_days: what a config without it gets. */
+function defaultLookbackDays(): number {
+  const spec = JSON.parse(readFileSync(join(root, "spec.json"), "utf8")) as {
+    connectionSpecification: { properties: { lookback_days: { default: number } } };
+  };
+  return spec.connectionSpecification.properties.lookback_days.default;
+}
+
+/** A date (YYYY-MM-DD) moved by `days`. */
+function shiftDays(date: string, days: number): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + days);
+  return at.toISOString().slice(0, 10);
 }
 
 /**
@@ -440,8 +535,9 @@ function writeFiles(
   baseUrl: string,
   chartIds: string[],
   concurrency: number,
+  syncMode: "full_refresh" | "incremental" = "full_refresh",
 ): { config: string; catalog: string } {
-  const name = chartIds.join("-");
+  const name = `${chartIds.join("-")}.${syncMode}`;
   const config = join(dir, `${name}.config.json`);
   const catalog = join(dir, `${name}.catalog.json`);
   writeFileSync(
@@ -458,9 +554,17 @@ function writeFiles(
     catalog,
     JSON.stringify({
       streams: chartIds.map((id) => ({
-        stream: { name: `chart_${id}`, json_schema: {}, supported_sync_modes: ["full_refresh"] },
-        sync_mode: "full_refresh",
-        destination_sync_mode: "overwrite",
+        stream: {
+          name: `chart_${id}`,
+          json_schema: {},
+          supported_sync_modes: ["full_refresh", "incremental"],
+          source_defined_cursor: true,
+          default_cursor_field: ["period_start"],
+        },
+        sync_mode: syncMode,
+        cursor_field: ["period_start"],
+        destination_sync_mode: syncMode === "incremental" ? "append_dedup" : "overwrite",
+        primary_key: [["chart_id"], ["dimension_value"], ["segment"]],
       })),
     }),
   );
