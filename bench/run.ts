@@ -80,8 +80,14 @@ interface Run {
 
 type Connector = (args: string[]) => Prepared;
 
+/** What BENCH_ONLY may name. */
+const SCENARIOS = ["startup", "dashboard", "datatable", "incremental"];
+
 async function main(): Promise<void> {
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install -y time`);
+  const onlyName = process.env.BENCH_ONLY;
+  if (onlyName && !SCENARIOS.includes(onlyName))
+    throw new Error(`BENCH_ONLY=${onlyName}: expected one of ${SCENARIOS.join(", ")}`);
   const sizes = [
     { label: "1x", id: "bench1x", rows: ROWS },
     { label: "4x", id: "bench4x", rows: ROWS * 4 },
@@ -156,10 +162,6 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  if (process.env.BENCH_ONLY)
-    throw new Error(
-      `BENCH_ONLY=${process.env.BENCH_ONLY}: expected startup, ${Object.keys(only).join(", ")}`,
-    );
 
   const results: string[] = [];
   const table: string[] = [
