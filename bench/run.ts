@@ -16,8 +16,15 @@
  * (the first in 6 s, the others in 1 s; max_concurrent_requests 3) and prints the wall
  * time against the lower bound max(longest chart, total compute / concurrency).
  *
- * Options (env): BENCH_ONLY=dashboard or startup (only that scenario, printed, nothing
- * written), BENCH_PAIRS (default 3), BENCH_STARTUP_RUNS (default 21),
+ * A data-table scenario reads a data table (no `Segment` header, every cell marked, value
+ * columns `<metric>--<segment>`: bench/chart.ts) of 100,000 and of 400,000 rows, in pairs,
+ * and prints their peak RSS and its ratio (target: flat memory). An incremental scenario
+ * reads the 1x chart with sync_mode incremental from a --state 3 days before its last date
+ * (the default lookback_days), beside a full refresh of it, in pairs. Both check each
+ * run's exact count of RECORD lines.
+ *
+ * Options (env): BENCH_ONLY=dashboard, datatable, incremental or startup (only that
+ * scenario, printed, nothing written), BENCH_PAIRS (default 3), BENCH_STARTUP_RUNS (21),
  * BENCH_ROWS (default 10000), BENCH_DAYS (365),
  * BENCH_NODE (the node binary, default `node` on PATH; the image runs Node 24),
  * BENCH_IMAGE (run the connector in that built image, with Docker or buildah: see
@@ -33,7 +40,7 @@ import { fileURLToPath } from "node:url";
 import { FakeAmplitude, type Fault } from "../fake-amplitude/server.js";
 import { containerEngine, type Prepared } from "../scripts/container.js";
 import { dockerfile, runtimeStage } from "../scripts/dockerfile.js";
-import { benchChartCsv } from "./chart.js";
+import { benchChartCsv, benchDataTableCsv, DATA_TABLE_VALUES, benchChartDates } from "./chart.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(root, "dist", "src", "cli.js");
@@ -56,15 +63,31 @@ const DASHBOARD_ROWS = 200;
 const LATENCY_MS = 2_000;
 const MULTI_CHARTS = 6;
 const MULTI_ROWS = Math.max(1, Math.round(ROWS / 5));
+/** The data-table scenario: a table without a `Segment` header, at two sizes (rows). */
+const DATA_TABLE_SIZES = [
+  { label: "100k", id: "datatable100k", rows: 100_000 },
+  { label: "400k", id: "datatable400k", rows: 400_000 },
+];
+/** The incremental scenario: the state's period_start, this many days before the 1x chart's last date. */
+const STATE_DAYS_BEFORE_END = 3;
 
 interface Run {
   wallS: number;
   peakRssMb: number;
+  /** What the reader counted: stdout's lines, or its RECORD lines (measure's `count`). */
   lines: number;
 }
 
+type Connector = (args: string[]) => Prepared;
+
+/** What BENCH_ONLY may name. */
+const SCENARIOS = ["startup", "dashboard", "datatable", "incremental"];
+
 async function main(): Promise<void> {
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install -y time`);
+  const onlyName = process.env.BENCH_ONLY;
+  if (onlyName && !SCENARIOS.includes(onlyName))
+    throw new Error(`BENCH_ONLY=${onlyName}: expected one of ${SCENARIOS.join(", ")}`);
   const sizes = [
     { label: "1x", id: "bench1x", rows: ROWS },
     { label: "4x", id: "bench4x", rows: ROWS * 4 },
@@ -81,6 +104,10 @@ async function main(): Promise<void> {
     Array.from({ length: 50 }, () => ({ kind: "slow", delayMs }));
   const faults: Record<string, Fault[]> = {};
   for (let i = 0; i < MULTI_CHARTS; i++) faults[`multi${i}`] = slow(LATENCY_MS);
+  for (const s of DATA_TABLE_SIZES) {
+    const chunks = [...benchDataTableCsv(s.rows)];
+    charts[s.id] = { csv: () => chunks };
+  }
   const dashboardChunks = [...benchChartCsv(DASHBOARD_ROWS, 30)];
   DASHBOARD_MS.forEach((ms, i) => {
     charts[`dash${i}`] = { csv: () => dashboardChunks };
@@ -94,7 +121,7 @@ async function main(): Promise<void> {
   const image = imageRuntime();
   // In the image, the files are mounted at the same path and read as its user (uid 1000).
   if (IMAGE) chmodSync(dir, 0o755);
-  const connector = (args: string[]): Prepared =>
+  const connector: Connector = (args) =>
     IMAGE
       ? containerEngine().prepare(IMAGE, { mounts: [{ hostDir: dir, containerDir: dir }], args })
       : {
@@ -123,8 +150,14 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  if (process.env.BENCH_ONLY === "dashboard") {
-    console.log(await dashboard(dir, baseUrl, connector));
+  const only: Record<string, () => Promise<string[]>> = {
+    dashboard: async () => [await dashboard(dir, baseUrl, connector)],
+    datatable: () => dataTable(dir, baseUrl, connector),
+    incremental: () => incremental(dir, baseUrl, connector),
+  };
+  const scenario = only[process.env.BENCH_ONLY ?? ""];
+  if (scenario) {
+    console.log((await scenario()).join("\n"));
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
     return;
@@ -140,7 +173,7 @@ async function main(): Promise<void> {
   const wall: Record<string, number> = {};
   for (const size of sizes) {
     const records = size.rows * DAYS;
-    const inputMb = bodyBytes(size.rows) / 1e6;
+    const inputMb = bodyBytes(benchChartCsv(size.rows, DAYS)) / 1e6;
     const files = writeFiles(dir, baseUrl, [size.id], 2);
     const ratios: number[] = [];
     const ours: Run[] = [];
@@ -204,28 +237,188 @@ async function main(): Promise<void> {
       `max_concurrent_requests 3: ${sixRun.wallS.toFixed(2)} s vs ${oneRun.wallS.toFixed(2)} s for one chart = x${(sixRun.wallS / oneRun.wallS).toFixed(2)} (x${MULTI_CHARTS} if nothing overlapped)`,
   );
 
+  const dataTableText = await dataTable(dir, baseUrl, connector);
+  const incrementalText = await incremental(dir, baseUrl, connector);
   const startupTable = await startup(dir, image);
   await fake.stop();
   const stamp =
     `Measured ${new Date().toISOString().slice(0, 10)} on a ${cpus().length}-core machine (node ${nodeVersion}) with \`npm run bench\`; ` +
     `${runtimeNote}, the floor with node's defaults.`;
-  const text = [stamp, "", ...table, "", ...results.map((r) => `- ${r}`), "", ...startupTable].join(
-    "\n",
-  );
+  const text = [
+    stamp,
+    "",
+    ...table,
+    "",
+    ...results.map((r) => `- ${r}`),
+    "",
+    ...dataTableText,
+    "",
+    ...incrementalText,
+    "",
+    ...startupTable,
+  ].join("\n");
   console.log(`\n${text}`);
   rmSync(dir, { recursive: true, force: true });
   if (process.env.BENCH_NO_WRITE !== "1") await writePerformanceDoc(text);
 }
 
 /**
+ * A data table (no `Segment` header: the connector finds the table only at the end of the
+ * body, then reads it again from the spool) at two sizes, in pairs of both (alternating
+ * order, so that the machine's load falls on both alike). Returns the table and the
+ * ratio of their peak RSS: flat memory is a ratio near 1. Each run's RECORD lines are
+ * counted: one per (row, value column).
+ */
+async function dataTable(dir: string, baseUrl: string, connector: Connector): Promise<string[]> {
+  const runs: Record<string, Run[]> = {};
+  const ratios: number[] = [];
+  const sizes = DATA_TABLE_SIZES.map((size) => ({
+    ...size,
+    records: size.rows * DATA_TABLE_VALUES.length,
+    files: writeFiles(dir, baseUrl, [size.id], 2),
+  }));
+  for (let p = 0; p < PAIRS; p++) {
+    const pair: Record<string, Run> = {};
+    for (const size of p % 2 === 0 ? sizes : [...sizes].reverse()) {
+      const { config, catalog } = size.files;
+      const run = await measure(
+        connector(["read", "--config", config, "--catalog", catalog]),
+        "records",
+      );
+      expectRecords(run, size.records, `connector (data table, ${size.label})`);
+      (runs[size.label] ??= []).push(run);
+      pair[size.label] = run;
+    }
+    const [small, large] = sizes.map((size) => pair[size.label] as Run) as [Run, Run];
+    ratios.push(large.peakRssMb / small.peakRssMb);
+    console.log(
+      `data table pair ${p + 1}: ` +
+        sizes
+          .map((size) => {
+            const run = pair[size.label] as Run;
+            return `${size.label} ${run.wallS.toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB`;
+          })
+          .join("; ") +
+        `; peak RSS ratio ${(large.peakRssMb / small.peakRssMb).toFixed(2)}`,
+    );
+  }
+  const rows = sizes.map((size) => {
+    const ours = runs[size.label] ?? [];
+    const walls = ours.map((r) => r.wallS);
+    const rss = ours.map((r) => r.peakRssMb);
+    const inputMb = bodyBytes(benchDataTableCsv(size.rows)) / 1e6;
+    return (
+      `| ${size.rows.toLocaleString("en-US")} rows x ${DATA_TABLE_VALUES.length} value columns | ${size.records.toLocaleString("en-US")} | ${inputMb.toFixed(0)} | ` +
+      `${fmt(size.records / median(walls))} | ${range(walls, 2)} | ${range(rss, 0)} | ` +
+      "n/a: `bench/floor.ts` reads only a table with a `Segment` header |"
+    );
+  });
+  const [small, large] = sizes.map((size) => runs[size.label] ?? []) as [Run[], Run[]];
+  const maxOf = (r: Run[]) => Math.max(...r.map((run) => run.peakRssMb));
+  return [
+    `A data table (no \`Segment\` header; labels \`brand\`, \`year\` (a number) and \`Time\`; value columns \`<metric>--<segment>\`; every cell marked, numbers included), ${PAIRS} pairs of both sizes, alternating order (target: flat memory):`,
+    "",
+    "| data table | records | input MB | connector rec/s | wall s, median (range) | peak RSS MB, median (range) | floor |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `- 400k vs 100k rows: peak RSS x${median(ratios).toFixed(2)} (median of the pairs: ${ratios.map((r) => r.toFixed(2)).join(", ")}; maxima x${(maxOf(large) / maxOf(small)).toFixed(2)}), ` +
+      `wall time x${(median(large.map((r) => r.wallS)) / median(small.map((r) => r.wallS))).toFixed(2)}`,
+  ];
+}
+
+/**
+ * An incremental read of the 1x chart from a state STATE_DAYS_BEFORE_END days before its
+ * last date, with the default lookback_days (spec.json's), beside a full refresh of the
+ * same chart, in pairs (alternating order). The incremental run must emit exactly the
+ * records of the days from (state - lookback) on: ROWS per such day.
+ */
+async function incremental(dir: string, baseUrl: string, connector: Connector): Promise<string[]> {
+  const id = "bench1x";
+  const lookbackDays = defaultLookbackDays();
+  const chartDates = benchChartDates(DAYS);
+  const last = chartDates.at(-1) as string;
+  const cursor = `${shiftDays(last, -STATE_DAYS_BEFORE_END)}T00:00:00`;
+  const since = shiftDays(last, -STATE_DAYS_BEFORE_END - lookbackDays);
+  const days = chartDates.filter((day) => day >= since).length;
+  const expected = { full: ROWS * DAYS, incremental: ROWS * days };
+  const state = join(dir, "incremental.state.json");
+  writeFileSync(
+    state,
+    JSON.stringify([
+      {
+        type: "STREAM",
+        stream: {
+          stream_descriptor: { name: `chart_${id}` },
+          stream_state: { period_start: cursor },
+        },
+      },
+    ]),
+  );
+  const full = writeFiles(dir, baseUrl, [id], 2);
+  const inc = writeFiles(dir, baseUrl, [id], 2, "incremental");
+  const runs: { full: Run[]; incremental: Run[] } = { full: [], incremental: [] };
+  for (let p = 0; p < PAIRS; p++) {
+    const modes =
+      p % 2 === 0 ? (["full", "incremental"] as const) : (["incremental", "full"] as const);
+    for (const mode of modes) {
+      const files = mode === "full" ? full : inc;
+      // The state is passed to both: full refresh ignores it.
+      const run = await measure(
+        connector(["read", "--config", files.config, "--catalog", files.catalog, "--state", state]),
+        "records",
+      );
+      expectRecords(run, expected[mode], `connector (${mode})`);
+      runs[mode].push(run);
+    }
+    const [f, i] = [runs.full[p] as Run, runs.incremental[p] as Run];
+    console.log(
+      `incremental pair ${p + 1}: full refresh ${f.wallS.toFixed(2)} s, ${f.peakRssMb.toFixed(0)} MB; ` +
+        `incremental ${i.wallS.toFixed(2)} s, ${i.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  const row = (label: string, mode: "full" | "incremental"): string => {
+    const walls = runs[mode].map((r) => r.wallS);
+    const rss = runs[mode].map((r) => r.peakRssMb);
+    return `| ${label} | ${expected[mode].toLocaleString("en-US")} | ${range(walls, 2)} | ${range(rss, 0)} |`;
+  };
+  const wallOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.wallS));
+  const rssOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.peakRssMb));
+  return [
+    `The 1x chart (${ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${chartDates[0]} to ${last}) read incrementally from a state near its end, beside a full refresh, ${PAIRS} pairs, alternating order:`,
+    "",
+    "| read | records | wall s, median (range) | peak RSS MB, median (range) |",
+    "|---|---|---|---|",
+    row("full refresh", "full"),
+    row(
+      `incremental, state \`period_start\` ${cursor}, \`lookback_days\` ${lookbackDays} (the default): from ${since} on, ${days} of ${DAYS} days`,
+      "incremental",
+    ),
+    "",
+    `- incremental vs full refresh: wall time x${(wallOf("incremental") / wallOf("full")).toFixed(2)}, peak RSS x${(rssOf("incremental") / rssOf("full")).toFixed(2)} (medians; the chart is still downloaded and read whole)`,
+  ];
+}
+
+/** spec.json's default lookback_days: what a config without it gets. */
+function defaultLookbackDays(): number {
+  const spec = JSON.parse(readFileSync(join(root, "spec.json"), "utf8")) as {
+    connectionSpecification: { properties: { lookback_days: { default: number } } };
+  };
+  return spec.connectionSpecification.properties.lookback_days.default;
+}
+
+/** A date (YYYY-MM-DD) moved by `days`. */
+function shiftDays(date: string, days: number): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + days);
+  return at.toISOString().slice(0, 10);
+}
+
+/**
  * A dashboard whose first chart Amplitude computes slowly: the read's wall time against
  * the least it could take, max(longest chart, total compute / concurrency).
  */
-async function dashboard(
-  dir: string,
-  baseUrl: string,
-  connector: (args: string[]) => Prepared,
-): Promise<string> {
+async function dashboard(dir: string, baseUrl: string, connector: Connector): Promise<string> {
   const ids = DASHBOARD_MS.map((_, i) => `dash${i}`);
   const files = writeFiles(dir, baseUrl, ids, DASHBOARD_CONCURRENCY);
   const runs: Run[] = [];
@@ -344,8 +537,9 @@ function writeFiles(
   baseUrl: string,
   chartIds: string[],
   concurrency: number,
+  syncMode: "full_refresh" | "incremental" = "full_refresh",
 ): { config: string; catalog: string } {
-  const name = chartIds.join("-");
+  const name = `${chartIds.join("-")}.${syncMode}`;
   const config = join(dir, `${name}.config.json`);
   const catalog = join(dir, `${name}.catalog.json`);
   writeFileSync(
@@ -362,24 +556,39 @@ function writeFiles(
     catalog,
     JSON.stringify({
       streams: chartIds.map((id) => ({
-        stream: { name: `chart_${id}`, json_schema: {}, supported_sync_modes: ["full_refresh"] },
-        sync_mode: "full_refresh",
-        destination_sync_mode: "overwrite",
+        stream: {
+          name: `chart_${id}`,
+          json_schema: {},
+          supported_sync_modes: ["full_refresh", "incremental"],
+          source_defined_cursor: true,
+          default_cursor_field: ["period_start"],
+        },
+        sync_mode: syncMode,
+        cursor_field: ["period_start"],
+        destination_sync_mode: syncMode === "incremental" ? "append_dedup" : "overwrite",
+        primary_key: [["chart_id"], ["dimension_value"], ["segment"]],
       })),
     }),
   );
   return { config, catalog };
 }
 
-/** Runs `time -v CMD | wc -l`: the reader is a separate process, as in a real sync. */
-function measure(prepared: Prepared): Promise<Run> {
+/**
+ * Runs `time -v CMD | wc -l`: the reader is a separate process, as in a real sync. With
+ * `count: "records"` the reader is `grep -c` of the RECORD lines instead (as cheap as
+ * `wc -l`: 1.2 s against 1.5 s for 969 MB of such lines), for an exact record count.
+ */
+function measure(prepared: Prepared, count: "lines" | "records" = "lines"): Promise<Run> {
   const timeFile = join(tmpdir(), `bench-time-${process.pid}-${Date.now()}`);
   const command = [prepared.file, ...prepared.args];
   const quoted = command.map((c) => `'${c}'`).join(" ");
+  // grep exits 1 when nothing matched: a count of 0, not a failure.
+  const reader =
+    count === "lines" ? "wc -l" : `{ LC_ALL=C grep -c '^{"type":"RECORD"' || [ $? -eq 1 ]; }`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       "bash",
-      ["-c", `set -o pipefail; ${TIME} -v -o '${timeFile}' ${quoted} | wc -l`],
+      ["-c", `set -o pipefail; ${TIME} -v -o '${timeFile}' ${quoted} | ${reader}`],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -390,6 +599,7 @@ function measure(prepared: Prepared): Promise<Run> {
     child.on("close", (code) => {
       prepared.cleanup();
       const report = readFileSync(timeFile, "utf8");
+      rmSync(timeFile, { force: true });
       if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
       resolve({
         wallS: elapsed(report),
@@ -411,9 +621,15 @@ function expectLines(run: Run, records: number, who: string): void {
     throw new Error(`${who} printed ${run.lines} lines for ${records} records`);
 }
 
-function bodyBytes(rows: number): number {
+function expectRecords(run: Run, records: number, who: string): void {
+  if (run.lines !== records)
+    throw new Error(`${who} printed ${run.lines} RECORD lines, expected ${records}`);
+}
+
+/** The size of a chart's body in the JSON envelope, as the fake serves it. */
+function bodyBytes(csv: Iterable<string>): number {
   let bytes = 9 + 2;
-  for (const chunk of benchChartCsv(rows, DAYS)) bytes += JSON.stringify(chunk).length - 2;
+  for (const chunk of csv) bytes += JSON.stringify(chunk).length - 2;
   return bytes;
 }
 
@@ -426,6 +642,10 @@ const median = (values: number[]): number => {
 };
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/** `median (min-max)`, with `digits` decimals. */
+const range = (values: number[], digits: number): string =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
 
 /** The figures go into docs/performance.md, between its bench markers, formatted as lint wants. */
 async function writePerformanceDoc(text: string): Promise<void> {
