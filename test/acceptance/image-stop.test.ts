@@ -74,16 +74,25 @@ describe.runIf(docker)("the image stopped by docker stop", () => {
       let stdout = "";
       let stoppedAfter = -1;
       const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+      let stop: Promise<void> | undefined;
       child.stdout.setEncoding("utf8").on("data", (piece: string) => {
         stdout += piece;
-        if (stoppedAfter < 0 && stdout.includes('"type":"RECORD"')) {
-          stoppedAfter = 0;
+        if (stop === undefined && stdout.includes('"type":"RECORD"')) {
+          // Not spawnSync: the platform goes on reading while it stops the container.
           const started = Date.now();
-          spawnSync("docker", ["stop", "-t", "10", prepared.name ?? ""], { stdio: "ignore" });
-          stoppedAfter = Date.now() - started;
+          const stopper = spawn("docker", ["stop", "-t", "10", prepared.name ?? ""], {
+            stdio: "ignore",
+          });
+          stop = new Promise((resolve) =>
+            stopper.on("close", () => {
+              stoppedAfter = Date.now() - started;
+              resolve();
+            }),
+          );
         }
       });
       await exited;
+      await stop;
       const code = spawnSync(
         "docker",
         ["inspect", "-f", "{{.State.ExitCode}}", prepared.name ?? ""],
