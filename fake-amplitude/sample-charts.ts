@@ -110,6 +110,53 @@ const onboardingFunnel: SampleChart = {
   },
 };
 
+/**
+ * Daily Active Users as Amplitude shows it on a later day: its "last 14 days" window moved
+ * by `shift` days. The first window's days keep their values, later days follow the same
+ * weekly pattern, and the previous sync's last day, still in progress then, is restated
+ * (a little higher: late events), as Amplitude restates recent days.
+ */
+export interface HistorySync {
+  /** The sync's place: days since the first window's start. */
+  shift: number;
+  /** The export on that day. */
+  csv: string;
+  /** Its first and last day. */
+  window: [string, string];
+}
+
+/** The daily chart on three sync days, 3 days apart: what `npm run demo` shows of history. */
+export function sampleHistory(): HistorySync[] {
+  const chart = dailyActiveUsers.chart;
+  const [, ...firstDays] = chart.header;
+  const first = firstDays[0] as string;
+  const span = firstDays.length;
+  const valuesOf = (row: number): number[] => (chart.rows[row] ?? []).slice(1) as number[];
+  // A day's value: the first window's, else the same weekday's two weeks earlier, +2 %.
+  const value = (row: number, day: number): number => {
+    const known = valuesOf(row);
+    return day < known.length ? (known[day] as number) : Math.round(value(row, day - 14) * 1.02);
+  };
+  const shifts = [0, 3, 6];
+  return shifts.map((shift, sync) => {
+    const days = dates(first, shift + span).slice(shift);
+    // The earlier syncs' last days were still in progress then: Amplitude restated them, 3 % higher.
+    const restated = new Set(shifts.slice(0, sync).map((earlier) => earlier + span - 1));
+    const rows = chart.rows.map((labels, row) => [
+      labels[0] as string,
+      ...days.map((_, k) => {
+        const day = shift + k;
+        return restated.has(day) ? Math.round(value(row, day) * 1.03) : value(row, day);
+      }),
+    ]);
+    return {
+      shift,
+      csv: amplitudeCsv({ ...chart, header: ["Segment", ...days], rows }),
+      window: [days[0] as string, days.at(-1) as string],
+    };
+  });
+}
+
 /** The sample charts, in config order. */
 export const SAMPLE_CHARTS: readonly SampleChart[] = [
   dailyActiveUsers,

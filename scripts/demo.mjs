@@ -398,6 +398,7 @@ async function runDemo(options) {
     );
 
     verifyOutput(out);
+    const history = await showHistory(fake, samples, config, out);
 
     // Then each stream: its record count and first rows (charts_metadata last, as read emits it).
     const metadata = records.get("charts_metadata") ?? [];
@@ -417,6 +418,8 @@ async function runDemo(options) {
     }
     if (options.developerApi) showEnrichedRecord(metadata[1] ?? metadata[0], out);
     console.log("");
+    console.log(history);
+    console.log("");
     console.log(`demo: OK. Output in ${rel(out)}/: one .jsonl file per stream, plus config.json,`);
     console.log("      catalog.json and messages/ (the Airbyte messages each command printed).");
     console.log(`demo: with your own Amplitude keys, follow ${DOCS} (Quick start):`);
@@ -426,6 +429,85 @@ async function runDemo(options) {
   } finally {
     await fake.stop();
   }
+}
+
+/**
+ * History: the daily chart on three sync days, 3 days apart (its "last 14 days" window moves,
+ * and Amplitude restates the previous sync's last day), read incrementally, each sync from
+ * the previous one's state, and kept the way an Append + Deduped destination keeps them: the
+ * latest record of each primary key. Writes each sync's records and the deduplicated table
+ * to `out`/history; returns the summary to print. The table ends with more days than the chart shows.
+ */
+async function showHistory(fake, samples, config, out) {
+  const dir = join(out, "history");
+  mkdirSync(dir, { recursive: true });
+  const chart = samples.SAMPLE_CHARTS[0];
+  const stream = `chart_${chart.id}`;
+  const configPath = join(dir, "config.json");
+  // The product's default lookback: a sync sends again the 7 days before the last one it saw.
+  writeFileSync(configPath, `${JSON.stringify({ ...config, chart_ids: [chart.id] }, null, 2)}\n`);
+  const catalogPath = join(dir, "catalog.json");
+  const catalog = (await runCli(["discover", "--config", configPath])).messages
+    .filter((m) => m.type === "CATALOG")[0]
+    ?.catalog?.streams.filter((s) => s.name === stream)
+    .map((s) => ({
+      stream: s,
+      sync_mode: "incremental",
+      cursor_field: ["period_start"],
+      destination_sync_mode: "append_dedup",
+      primary_key: s.source_defined_primary_key,
+    }));
+  writeFileSync(catalogPath, `${JSON.stringify({ streams: catalog }, null, 2)}\n`);
+  const byKey = new Map();
+  const rows = [];
+  let state;
+  for (const [i, sync] of samples.sampleHistory().entries()) {
+    fake.setChart(chart.id, { csv: sync.csv });
+    const args = ["read", "--config", configPath, "--catalog", catalogPath];
+    if (state !== undefined) {
+      const statePath = join(dir, `state-${i}.json`);
+      writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+      args.push("--state", statePath);
+    }
+    const read = await runCli(args);
+    expectSuccess(`read-history-${i + 1}`, read, out);
+    const records = ofType(read.messages, "RECORD").map((m) => m.record.data);
+    state = ofType(read.messages, "STATE").map((m) => m.state);
+    const cursor = state[0]?.stream?.stream_state?.period_start;
+    if (cursor !== `${sync.window[1]}T00:00:00`) {
+      fail(
+        `history sync ${i + 1}: its state says ${cursor}, expected the window's last day ${sync.window[1]}.`,
+      );
+    }
+    writeFileSync(
+      join(dir, `sync-${i + 1}.jsonl`),
+      records.map((r) => `${JSON.stringify(r)}\n`).join(""),
+    );
+    for (const r of records) byKey.set(`${r.dimension_value}\u0000${r.segment}`, r);
+    rows.push({
+      sync: String(i + 1),
+      window: `${sync.window[0]} .. ${sync.window[1]}`,
+      records: String(records.length),
+      state: cursor,
+    });
+  }
+  const kept = [...byKey.values()].sort((a, b) =>
+    a.dimension_value === b.dimension_value
+      ? a.period_start.localeCompare(b.period_start)
+      : a.dimension_value.localeCompare(b.dimension_value),
+  );
+  writeFileSync(join(dir, `${stream}.jsonl`), kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  const days = [...new Set(kept.map((r) => r.segment))].sort();
+  const shown = chart.chart.header.length - 1;
+  if (days.length <= shown)
+    fail(`history: ${days.length} days kept, no more than the chart shows.`);
+  return [
+    `History: ${stream} (${chart.chart.title}, last ${shown} days) on three sync days, 3 days apart,`,
+    "incremental from each sync's state (lookback_days 7: Amplitude restates recent days):",
+    table(rows, ["sync", "window", "records", "state"]),
+    `  deduplicated on the primary key: ${kept.length} records, ${days.length} days (${days[0]} .. ${days.at(-1)}); ` +
+      `the chart shows ${shown} -> ${rel(join(dir, `${stream}.jsonl`))}`,
+  ].join("\n");
 }
 
 /** One charts_metadata record with the Developer API's details (its definition abridged). */

@@ -102,6 +102,21 @@ describe("npm run demo", () => {
     };
     expect(catalog.streams.map((s) => s.stream.name)).toEqual(Object.keys(recordCounts));
     expect(catalog.streams.every((s) => s.sync_mode === "full_refresh")).toBe(true);
+
+    // History: three incremental syncs of a moving 14-day window, deduplicated, keep 20 days.
+    expect(result.stdout).toMatch(
+      /deduplicated on the primary key: 40 records, 20 days \(2026-11-09 \.\. 2026-11-28\); the chart shows 14/,
+    );
+    const kept = lines(join(out, "history", "chart_k2d8s0a1.jsonl"));
+    expect(new Set(kept.map((r) => r.period_start)).size).toBe(20);
+    // The restated day (the first sync's last, still in progress then) has its later value.
+    const restated = kept.find(
+      (r) => r.dimension_value === "All Users" && r.segment === "2026-11-22",
+    );
+    const first = lines(join(out, "history", "sync-1.jsonl")).find(
+      (r) => r.dimension_value === "All Users" && r.segment === "2026-11-22",
+    );
+    expect(restated?.value).toBeGreaterThan(first?.value as number);
   }, 180_000);
 
   it("--developer-api shows a charts_metadata record with the chart's type, link and filters", async () => {
