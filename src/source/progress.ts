@@ -28,7 +28,12 @@ export class WaitReport {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.report(), this.everyMs);
+    // A timer cannot await the line. Should writing it fail, the line is lost rather than
+    // thrown as an unhandled rejection, which would end the process mid-read without an
+    // error trace; the read's own next write meets the same failure and reports it.
+    this.timer = setInterval(() => {
+      this.report().catch(() => undefined);
+    }, this.everyMs);
     this.timer.unref(); // never what keeps the process alive
   }
 
