@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 
 /**
  * Runs a built image the way `docker run --rm -i` does, with Docker where a Docker engine
@@ -71,7 +71,8 @@ function capture(
   file: string,
   args: string[],
 ): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(file, args, { encoding: "utf8" });
+  // Null, not the "" the types say, when the command could not be started (ENOENT).
+  const result: SpawnSyncReturns<string | null> = spawnSync(file, args, { encoding: "utf8" });
   return {
     status: result.status,
     stdout: result.stdout ?? "",
