@@ -301,7 +301,9 @@ async function startup(
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       prepared.cleanup();
       if (result.status !== 0 || !result.stdout.includes(command.says))
-        throw new Error(`${command.label} failed (${result.status}): ${result.stderr}`);
+        throw new Error(
+          `${command.label} failed (${result.status ?? result.signal ?? "?"}): ${result.stderr}`,
+        );
       times[c]?.push(ms);
     });
   }
@@ -387,10 +389,11 @@ function measure(prepared: Prepared): Promise<Run> {
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       prepared.cleanup();
       const report = readFileSync(timeFile, "utf8");
-      if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
+      if (code !== 0)
+        return reject(new Error(`${command.join(" ")} exited ${code ?? signal ?? "?"}\n${report}`));
       resolve({
         wallS: elapsed(report),
         peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) / 1024,
@@ -436,7 +439,10 @@ async function writePerformanceDoc(text: string): Promise<void> {
   const end = "<!-- bench:end -->";
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
-  if (a < 0 || b < a) return console.log(`${path} has no bench markers; not updated`);
+  if (a < 0 || b < a) {
+    console.log(`${path} has no bench markers; not updated`);
+    return;
+  }
   const updated = `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`;
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(path)) ?? {};
