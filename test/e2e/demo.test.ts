@@ -44,7 +44,9 @@ const lines = (file: string): Record<string, unknown>[] =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const out = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-"));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe("npm run demo", () => {
   it("runs spec, check, discover and read against the fake and writes one file per stream", async () => {
