@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const header = cellsOf(lines[h] as string).map((c) => c.slice(1));
 
   let out = status("STARTED") + status("RUNNING");
-  const head = `{"type":"RECORD","record":{"stream":${json(stream)},"data":{"chart_id":${json(chartId)},"dimension_name":${json(`${header[0]}; ${header[1]}`)},"dimension_value":`;
+  const head = `{"type":"RECORD","record":{"stream":${json(stream)},"data":{"chart_id":${json(chartId)},"dimension_name":${json(header.slice(0, 2).join("; "))},"dimension_value":`;
   const segments = header.slice(2).map((s) => `,"segment":${json(s)},"value":`);
   let count = 0;
   for (let i = h + 1; i < lines.length; i++) {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       const cell = cells[k] as string;
       // The generator writes each value as JavaScript prints it, so the text is already
       // the JSON number: nothing to convert.
-      out += start + segments[k - 2] + (cell === "" ? "null" : cell) + end;
+      out += start + (segments[k - 2] as string) + (cell === "" ? "null" : cell) + end;
     }
     count += cells.length - 2;
     if (out.length >= WRITE_CHARS) {

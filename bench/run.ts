@@ -385,7 +385,7 @@ async function incremental(dir: string, baseUrl: string, connector: Connector): 
   const wallOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.wallS));
   const rssOf = (mode: "full" | "incremental") => median(runs[mode].map((r) => r.peakRssMb));
   return [
-    `The 1x chart (${ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${chartDates[0]} to ${last}) read incrementally from a state near its end, beside a full refresh, ${PAIRS} pairs, alternating order:`,
+    `The 1x chart (${ROWS.toLocaleString("en-US")} rows x ${DAYS} days, ${chartDates[0] ?? "?"} to ${last}) read incrementally from a state near its end, beside a full refresh, ${PAIRS} pairs, alternating order:`,
     "",
     "| read | records | wall s, median (range) | peak RSS MB, median (range) |",
     "|---|---|---|---|",
@@ -494,7 +494,9 @@ async function startup(
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       prepared.cleanup();
       if (result.status !== 0 || !result.stdout.includes(command.says))
-        throw new Error(`${command.label} failed (${result.status}): ${result.stderr}`);
+        throw new Error(
+          `${command.label} failed (${result.status ?? result.signal ?? "?"}): ${result.stderr}`,
+        );
       times[c]?.push(ms);
     });
   }
@@ -596,11 +598,12 @@ function measure(prepared: Prepared, count: "lines" | "records" = "lines"): Prom
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       prepared.cleanup();
       const report = readFileSync(timeFile, "utf8");
       rmSync(timeFile, { force: true });
-      if (code !== 0) return reject(new Error(`${command.join(" ")} exited ${code}\n${report}`));
+      if (code !== 0)
+        return reject(new Error(`${command.join(" ")} exited ${code ?? signal ?? "?"}\n${report}`));
       resolve({
         wallS: elapsed(report),
         peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) / 1024,
@@ -656,7 +659,10 @@ async function writePerformanceDoc(text: string): Promise<void> {
   const end = "<!-- bench:end -->";
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
-  if (a < 0 || b < a) return console.log(`${path} has no bench markers; not updated`);
+  if (a < 0 || b < a) {
+    console.log(`${path} has no bench markers; not updated`);
+    return;
+  }
   const updated = `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`;
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(path)) ?? {};

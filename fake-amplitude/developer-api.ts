@@ -155,7 +155,7 @@ export class FakeDeveloperApi {
     if (!route || unserved.length > 0) {
       const what = route
         ? `the parameter(s) ${unserved.join(", ")}`
-        : `${req.method} ${url.pathname}`;
+        : `${req.method ?? "?"} ${url.pathname}`;
       res
         .writeHead(501, { "content-type": "text/plain" })
         .end(`The fake Developer API does not serve ${what}: only what the connector asks.`);
@@ -218,7 +218,7 @@ export class FakeDeveloperApi {
     chartId: string,
     query: URLSearchParams,
   ): void {
-    const errors: JsonObject[] = [];
+    const errors: ValidationError[] = [];
     if (!/^[0-9]+$/.test(projectId)) {
       errors.push({ field: "project_id", message: "must match ^[0-9]+$", code: "pattern" });
     }
@@ -298,10 +298,13 @@ function routeOf(pathname: string): Route | undefined {
 const codeFor = (status: number): string =>
   Object.keys(PROBLEMS).find((code) => PROBLEMS[code]?.status === status) ?? "error";
 
+/** One invalid parameter, as a 400's `validation_errors` lists it. */
+type ValidationError = { field: string; message: string; code: string };
+
 /** Answers 400 validation_error, listing each invalid parameter. */
-function answerInvalid(res: ServerResponse, errors: JsonObject[]): void {
+function answerInvalid(res: ServerResponse, errors: ValidationError[]): void {
   sendProblem(res, 400, "validation_error", {
-    detail: errors.map((e) => `${String(e.field)}: ${String(e.message)}`).join("; "),
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
     validation_errors: errors,
   });
 }

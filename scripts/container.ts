@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -84,7 +84,8 @@ function capture(
   file: string,
   args: string[],
 ): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(file, args, { encoding: "utf8" });
+  // Null, not the "" the types say, when the command could not be started (ENOENT).
+  const result: SpawnSyncReturns<string | null> = spawnSync(file, args, { encoding: "utf8" });
   return {
     status: result.status,
     stdout: result.stdout ?? "",

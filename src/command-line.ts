@@ -130,12 +130,13 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
     .version(false)
     .locale("en")
     .exitProcess(false)
-    .fail((message, error) => {
+    // yargs' types say (string, Error); it calls (null, error) for an error thrown in a check,
+    // and (its message, undefined) for its own.
+    .fail((message: string | null, error: Error | undefined) => {
       if (error instanceof UsageError) throw error;
-      const noValue = /^Not enough arguments following: (\w+)$/.exec(message ?? "");
-      throw new UsageError(
-        noValue ? `--${noValue[1]} needs a path after it.` : `${message ?? error.message}.`,
-      );
+      const said = message ?? error?.message ?? "";
+      const flag = /^Not enough arguments following: (\w+)$/.exec(said)?.[1];
+      throw new UsageError(flag === undefined ? `${said}.` : `--${flag} needs a path after it.`);
     })
     .wrap(null);
 
@@ -144,7 +145,7 @@ export async function parsedByYargs(argv: string[]): Promise<CommandLine> {
     (resolve, reject) => {
       void parser.parse(args, {}, (error, parsed, output) => {
         if (error) reject(error instanceof UsageError ? error : new UsageError(error.message));
-        else resolve({ parsed: parsed as Parsed, usage: output });
+        else resolve({ parsed, usage: output });
       });
     },
   );

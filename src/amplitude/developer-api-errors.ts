@@ -13,7 +13,7 @@ export function problemSaid(body: string): {
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     const text = (key: string): string | undefined =>
-      typeof parsed[key] === "string" && parsed[key] !== "" ? (parsed[key] as string) : undefined;
+      typeof parsed[key] === "string" && parsed[key] !== "" ? parsed[key] : undefined;
     const code = text("error_code");
     const parts = [text("title"), text("detail")].filter((s) => s !== undefined);
     const seconds = parsed.retry_after_seconds;

@@ -218,7 +218,7 @@ function problemOf(error: ErrorObject): string {
       return VALUE_PROBLEMS[error.instancePath] ?? error.message ?? "is invalid";
     case "minimum":
     case "maximum":
-      return rangeOf(error.instancePath);
+      return rangeOf(error.instancePath) ?? error.message ?? "is invalid";
     case "enum": {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
       return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -242,12 +242,13 @@ function propertyOf(instancePath: string): {
   return properties[instancePath.slice(1)] ?? {};
 }
 
-/** "must be between 1 and 5", from the spec's own bounds. */
-function rangeOf(instancePath: string): string {
+/** "must be between 1 and 5", from the spec's own bounds; undefined if it gives none. */
+function rangeOf(instancePath: string): string | undefined {
   const { minimum, maximum } = propertyOf(instancePath);
   if (minimum !== undefined && maximum !== undefined)
     return `must be between ${minimum} and ${maximum}`;
-  return minimum !== undefined ? `must be at least ${minimum}` : `must be at most ${maximum}`;
+  if (minimum !== undefined) return `must be at least ${minimum}`;
+  return maximum === undefined ? undefined : `must be at most ${maximum}`;
 }
 
 function joinPath(instancePath: string, property: string): string {

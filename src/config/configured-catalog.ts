@@ -69,7 +69,7 @@ export function selectStreams(raw: unknown, config: ConnectorConfig): SelectedSt
 function discoveredStreams(raw: unknown): string[] | undefined {
   // Several JSON lines (the output with LOG lines kept): the CATALOG among them.
   if (Array.isArray(raw)) {
-    const message = raw.find((m) => isObject(m) && m.type === "CATALOG");
+    const message: unknown = raw.find((m) => isObject(m) && m.type === "CATALOG");
     return message === undefined ? undefined : discoveredStreams(message);
   }
   if (!isObject(raw)) return undefined;

@@ -172,7 +172,7 @@ export class HttpClient {
         const serverAskedWait = error.retryAfterMs !== undefined;
         await this.options.log(
           "WARN",
-          `${req.label}: attempt ${retry + 1} failed with ${error.reason}; retry ${retry + 1} of ${policy.maxRetries} in ${(waitMs / 1000).toFixed(1)} s${serverAskedWait ? ` (as ${error.askedBy} asks)` : ""}.`,
+          `${req.label}: attempt ${retry + 1} failed with ${error.reason}; retry ${retry + 1} of ${policy.maxRetries} in ${(waitMs / 1000).toFixed(1)} s${serverAskedWait ? ` (as ${error.askedBy ?? "the server"} asks)` : ""}.`,
         );
         const at = Date.now();
         await req.onRetry?.({

@@ -8,8 +8,7 @@ interface Wait {
   /** When the chart's download began. */
   since: number;
   /** Set while a retry waits: when the next attempt starts, and why. */
-  retryAt?: number;
-  reason?: string;
+  retry?: { at: number; reason: string };
 }
 
 /**
@@ -28,7 +27,12 @@ export class WaitReport {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.report(), this.everyMs);
+    // A timer cannot await the line. Should writing it fail, the line is lost rather than
+    // thrown as an unhandled rejection, which would end the process mid-read without an
+    // error trace; the read's own next write meets the same failure and reports it.
+    this.timer = setInterval(() => {
+      this.report().catch(() => undefined);
+    }, this.everyMs);
     this.timer.unref(); // never what keeps the process alive
   }
 
@@ -44,7 +48,7 @@ export class WaitReport {
 
   retrying(chartId: string, notice: RetryNotice): void {
     const since = this.waits.get(chartId)?.since ?? this.now();
-    this.waits.set(chartId, { since, retryAt: notice.nextAttemptAt, reason: notice.reason });
+    this.waits.set(chartId, { since, retry: { at: notice.nextAttemptAt, reason: notice.reason } });
   }
 
   done(chartId: string): void {
@@ -57,9 +61,9 @@ export class WaitReport {
     const now = this.now();
     const charts = [...this.waits].map(([chartId, wait]) => {
       const total = duration(now - wait.since);
-      if (wait.retryAt === undefined) return `${chartId} (requested ${total} ago, no answer yet)`;
-      const next = duration(Math.max(wait.retryAt - now, 0));
-      return `${chartId} (waiting to retry after ${wait.reason}; next attempt in ${next}, ${total} since its first request)`;
+      if (wait.retry === undefined) return `${chartId} (requested ${total} ago, no answer yet)`;
+      const next = duration(Math.max(wait.retry.at - now, 0));
+      return `${chartId} (waiting to retry after ${wait.retry.reason}; next attempt in ${next}, ${total} since its first request)`;
     });
     await this.log(
       "INFO",

@@ -225,9 +225,7 @@ export function oneOfProblems(spec: JsonObject): string[] {
     }
     const props = variants.map((x) => x.properties as JsonObject);
     const common = Object.keys(props[0] ?? {}).filter((k) => props.every((x) => k in x));
-    const consts = common.filter((k) =>
-      props.every((x) => isObject(x[k]) && "const" in (x[k] as JsonObject)),
-    );
+    const consts = common.filter((k) => props.every((x) => isObject(x[k]) && "const" in x[k]));
     if (consts.length !== 1)
       problems.push(`${show(p)}: exactly one common const property is needed`);
   }

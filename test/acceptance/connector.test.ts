@@ -512,7 +512,7 @@ describe(`acceptance on ${target.description}`, () => {
       expect(result.code, result.stderr).toBe(0);
       expect(recordMessages(result.messages)).toEqual([]);
       expect(lastStates(result)).toEqual(
-        (future as { stream: unknown }[]).map((state) =>
+        (future as { stream: unknown }[]).map((state): unknown =>
           expect.objectContaining({ type: "STREAM", stream: state.stream }),
         ),
       );

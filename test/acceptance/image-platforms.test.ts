@@ -35,6 +35,8 @@ const ONE_LINE_WARN =
   /^No folder to spool chart bodies in could be written \(tried [^)]+\)(, [^)]+\))*\): each chart's body is held in memory .*Mount a writable volume at \/tmp \(or set TMPDIR to a writable folder\) to keep memory flat\.$/;
 
 describe.runIf(target instanceof ImageTarget)(`the image under platform constraints`, () => {
+  // runIf: the tests below run only when it is one (vitest still collects them when not).
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const image = target as ImageTarget;
   const fake = new FakeAmplitude(sampleProject());
   let files: ReturnType<typeof platformFiles>;

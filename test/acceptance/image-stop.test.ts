@@ -21,6 +21,8 @@ const target = selectedTarget();
 const docker = target instanceof ImageTarget && target.engineName === "docker";
 
 describe.runIf(docker)("the image stopped by docker stop", () => {
+  // runIf: the tests below run only when it is one (vitest still collects them when not).
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const image = target as ImageTarget;
   // Large enough to be read for many seconds: the stop comes while records flow.
   const fake = new FakeAmplitude({

@@ -19,6 +19,8 @@ import { ImageTarget, platformFiles, selectedTarget } from "./target.js";
 const target = selectedTarget();
 
 describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`, () => {
+  // runIf: the tests below run only when it is one (vitest still collects them when not).
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const image = target as ImageTarget;
   // No hook guards the image: when the engine or the image is missing, every test below
   // fails with the reason (the image half is never skipped).
@@ -54,7 +56,7 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
     const tag = /^node:(\d+\.\d+\.\d+)-/.exec(
       dockerfile(readText("Dockerfile")).find((i) => i.keyword === "FROM")?.args ?? "",
     );
-    expect(await sh("node --version")).toBe(`v${tag?.[1]}\n`);
+    expect(await sh("node --version")).toBe(`v${tag?.[1] ?? ""}\n`);
   });
 
   it("gives the airbyte user a /airbyte it owns and can write to", async () => {
@@ -206,7 +208,9 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
           stdout += d;
           if (stdout.includes("Press Ctrl-C to stop.")) resolve();
         });
-        demo.once("exit", (code) => reject(new Error(`the demo ended (${code}): ${stdout}`)));
+        demo.once("exit", (code) =>
+          reject(new Error(`the demo ended (${code ?? "by a signal"}): ${stdout}`)),
+        );
       });
       const lines = stdout
         .split("\n")

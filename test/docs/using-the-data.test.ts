@@ -155,13 +155,16 @@ async function land(db: DuckDBConnection): Promise<void> {
   }
 }
 
-let instance: DuckDBInstance;
-let db: DuckDBConnection;
+// Undefined until beforeAll has made them, and after it if it failed first.
+let instance: DuckDBInstance | undefined;
+let db: DuckDBConnection | undefined;
 const queries = pageQueries(PAGE);
 const results = new Map<string, Row[] | Error>();
 
-const query = async (sql: string): Promise<Row[]> =>
-  (await db.runAndReadAll(sql)).getRowObjectsJson();
+const query = async (sql: string): Promise<Row[]> => {
+  if (db === undefined) throw new Error("no database: beforeAll did not make it");
+  return (await db.runAndReadAll(sql)).getRowObjectsJson();
+};
 
 /** A block's result; its SQL error, if any, fails the test that reads it. */
 function result(name: string): Row[] {

@@ -44,8 +44,6 @@ async function readSlowly(
   onProgress: (bytes: number) => void,
 ): Promise<string> {
   stream.pause();
-  let ended = false;
-  stream.once("end", () => (ended = true));
   await sleep(options.firstPauseMs);
   const parts: Buffer[] = [];
   let bytes = 0;
@@ -59,7 +57,7 @@ async function readSlowly(
     }
     bytes += burst;
     onProgress(bytes);
-    if (ended) break;
+    if (stream.readableEnded) break; // its 'end' was emitted
     if (burst === 0) {
       await new Promise((resolve) => {
         stream.once("readable", resolve);

@@ -18,7 +18,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 describe("scripts/build-image.sh in a user's clone", () => {
   const scratch = mkdtempSync(join(tmpdir(), "build-image-test-"));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   it("without Docker, a local base or a registry: says what to do, no ../shared needed", () => {
     // A clone with nothing beside it, a docker client without an engine, and a buildah

@@ -46,7 +46,9 @@ const lines = (file: string): Record<string, unknown>[] =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const out = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-"));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe("npm run demo", () => {
   it("runs spec, check, discover and read against the fake and writes one file per stream", async () => {
@@ -169,7 +171,9 @@ describe("npm run demo", () => {
           stdout += d;
           if (stdout.includes("Press Ctrl-C to stop.")) resolve();
         });
-        child.once("exit", (code) => reject(new Error(`the demo ended (${code}): ${stdout}`)));
+        child.once("exit", (code) =>
+          reject(new Error(`the demo ended (${code ?? "by a signal"}): ${stdout}`)),
+        );
       });
       const url = /keeps serving at (http:\/\/127\.0\.0\.1:\d+)\./.exec(stdout)?.[1];
       expect(url).toBeDefined();
@@ -187,7 +191,8 @@ describe("npm run demo", () => {
       );
       // Still serving: the config's keys get a chart.
       const auth = Buffer.from(`${SAMPLE_API_KEY}:${SAMPLE_SECRET_KEY}`).toString("base64");
-      const chart = await fetch(`${url}/api/3/chart/k2d8s0a1/csv`, {
+      expect(url).toBeDefined();
+      const chart = await fetch(`${url ?? ""}/api/3/chart/k2d8s0a1/csv`, {
         headers: { authorization: `Basic ${auth}` },
       });
       expect(chart.status).toBe(200);

@@ -21,7 +21,9 @@ const SERVE = join(
 );
 
 const started: { kill(signal: NodeJS.Signals): void }[] = [];
-afterAll(() => started.forEach((child) => child.kill("SIGKILL")));
+afterAll(() => {
+  for (const child of started) child.kill("SIGKILL");
+});
 
 /** Starts the command; resolves with its first stdout line and a way to stop it. */
 async function serve(args: string[]) {
@@ -35,7 +37,7 @@ async function serve(args: string[]) {
       stdout += d;
       if (stdout.includes("\n")) resolve(stdout.split("\n")[0] as string);
     });
-    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+    child.once("exit", (code) => reject(new Error(`exited with ${code ?? "a signal"}: ${stderr}`)));
   });
   const line = await firstLine;
   const stop = async (signal: NodeJS.Signals) => {

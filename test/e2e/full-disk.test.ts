@@ -19,7 +19,9 @@ afterAll(stopFakes);
 const canUnshare = process.getuid?.() === 0 && spawnSync("unshare", ["-m", "true"]).status === 0;
 
 const scratch = mkdtempSync(join(tmpdir(), "full-disk-test-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** 40,000 rows x 3 days: about 1.6 MB in the envelope, more than the 1 MB disk holds. */
 const ROWS = 40_000;
@@ -34,7 +36,7 @@ async function readOnFullDisk(mounts: string[]) {
   const command = [
     ...mounts,
     `mount -t tmpfs -o size=1m tmpfs "${full}"`,
-    `exec "${process.execPath}" "${CLI}" read --config "${files.config}" --catalog "${files.catalog}"`,
+    `exec "${process.execPath}" "${CLI}" read --config "${files.config ?? ""}" --catalog "${files.catalog ?? ""}"`,
   ].join(" && ");
   const result = await runProgram("unshare", ["-m", "sh", "-c", command], {
     env: { ...process.env, TMPDIR: full, SOURCE_AMPLITUDE_CHARTS_RETRY_DELAY_SCALE: "1" },

@@ -29,7 +29,7 @@ describe.runIf(canUnshare)("a read-only file system", () => {
       config: configFor(fake, [WAU.id]),
       catalog: configuredCatalog([`chart_${WAU.id}`, "charts_metadata"]),
     });
-    const command = `${READ_ONLY} && exec "${process.execPath}" "${CLI}" read --config "${files.config}" --catalog "${files.catalog}"`;
+    const command = `${READ_ONLY} && exec "${process.execPath}" "${CLI}" read --config "${files.config ?? ""}" --catalog "${files.catalog ?? ""}"`;
     const result = await runProgram("unshare", ["-m", "sh", "-c", command], {
       env: { ...process.env, TMPDIR: "/tmp" },
     });

@@ -15,7 +15,9 @@ import { CLI, configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
 afterAll(stopFakes);
 
 const scratch = mkdtempSync(join(tmpdir(), "stop-e2e-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 interface Stopped {
   code: number | null;

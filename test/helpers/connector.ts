@@ -95,7 +95,7 @@ export async function run(command: string | undefined, input: RunInput = {}): Pr
   if (input.catalog !== undefined) {
     files.catalog =
       Array.isArray(input.catalog) && input.catalog.every((s) => typeof s === "string")
-        ? configuredCatalog(input.catalog as string[])
+        ? configuredCatalog(input.catalog)
         : input.catalog;
   }
   if (input.state !== undefined) files.state = input.state;

@@ -202,7 +202,7 @@ describe.concurrent("mistakes in the config", () => {
     const result = await runInProcess(["check", "--config", files.config as string]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `source-amplitude-charts: the config file ${files.config} is not valid JSON (line 4, column 25: a comma before ] (remove it)).\n`,
+      `source-amplitude-charts: the config file ${files.config ?? ""} is not valid JSON (line 4, column 25: a comma before ] (remove it)).\n`,
     );
     expect(result.stdout + result.stderr).not.toContain(API_KEY);
   });

@@ -29,8 +29,8 @@ function sequence(messages: Message[]): string[] {
     )?.stream_status;
     if (status) out.push(`${status.stream_descriptor.name} ${status.status}`);
     if (m.type === "LOG") {
-      const received = /^Chart (\w+): received/.exec((m.log as { message: string }).message);
-      if (received) out.push(`chart_${received[1]} received`);
+      const received = /^Chart (\w+): received/.exec((m.log as { message: string }).message)?.[1];
+      if (received !== undefined) out.push(`chart_${received} received`);
     }
   }
   return out;
@@ -127,8 +127,12 @@ describe.concurrent("rate limits", () => {
       ...completed(6).slice(1),
     ]);
     const limited = result.messages
-      .map((m) => m.trace as { emitted_at: number; stream_status?: { reasons?: unknown[] } })
-      .filter((t) => t?.stream_status?.reasons !== undefined);
+      .map(
+        (m) =>
+          m.trace as { emitted_at: number; stream_status?: { reasons?: unknown[] } } | undefined,
+      )
+      .filter((t) => t !== undefined) // only TRACE messages have a trace
+      .filter((t) => t.stream_status?.reasons !== undefined);
     const [first, second] = limited.map((t) => ({
       at: t.emitted_at,
       reasons: t.stream_status?.reasons as {

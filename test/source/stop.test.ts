@@ -15,7 +15,9 @@ import { errorTraces, logs, parseMessages } from "../helpers/protocol.js";
 afterAll(stopFakes);
 
 const scratch = mkdtempSync(join(tmpdir(), "stop-test-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe.concurrent("a read stopped from outside", () => {
   it.each([

@@ -16,8 +16,8 @@ const amplitudeError = (status: number, type: string, message: string, details: 
 function failure(status: number, body = ""): ConnectorError {
   const outcome = table.status(status, body);
   if (outcome.kind !== "fail") throw new Error(`HTTP ${status} was retried`);
-  expect(outcome.error).toBeInstanceOf(ConnectorError);
-  return outcome.error as ConnectorError;
+  if (outcome.error instanceof ConnectorError) return outcome.error;
+  expect.unreachable(`HTTP ${status} failed with a ${outcome.error.name}, not a ConnectorError`);
 }
 
 function retryReason(status: number, body = ""): string {

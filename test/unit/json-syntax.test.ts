@@ -62,7 +62,7 @@ describe("a JSON mistake", () => {
       "an invalid escape in a string (a lone backslash? write \\\\)",
     ],
   ])("%s: line and column, and what it is", (_, text, line, column, problem) => {
-    expect(() => JSON.parse(text)).toThrow();
+    expect((): unknown => JSON.parse(text)).toThrow();
     expect(jsonSyntaxError(text)).toEqual({ line, column, problem });
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WaitReport } from "../../src/source/progress.js";
 
 /** A report on a hand-moved clock, and the LOG lines it wrote. */
@@ -64,5 +64,27 @@ describe("the waiting report", () => {
     r.advance(10_000);
     await r.waits.report();
     expect(r.lines()[1]).toContain("busy1 (requested 1 min 15 s ago, no answer yet)");
+  });
+
+  describe("on its timer", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("writes a line every period, and a line that cannot be written fails nothing", async () => {
+      vi.useFakeTimers();
+      let calls = 0;
+      const waits = new WaitReport(() => {
+        calls++;
+        return Promise.reject(new Error("stdout is gone"));
+      }, 1_000);
+      waits.requesting("a1");
+      waits.start();
+      // A rejection left unhandled here would fail the run (vitest reports it as an error).
+      await vi.advanceTimersByTimeAsync(2_500);
+      waits.stop();
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(calls).toBe(2);
+    });
   });
 });

@@ -8,7 +8,9 @@ import { BodySpool, spoolCandidates } from "../../src/body/spool.js";
 import { collect } from "./support.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "spool-test-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** A folder nothing can be written to, for this test's user (root ignores modes: a file then). */
 function unwritable(name: string): string {
@@ -41,8 +43,8 @@ describe("where bodies wait", () => {
     const said = await spool.moveOn(failed, full);
     expect(spool.dir?.startsWith(join(second, "amplitude-charts-"))).toBe(true);
     expect(said).toBe(
-      `a body could not be written in ${failed.folder} (ENOSPC: no space left on device, write): ` +
-        `bodies now wait in ${spool.dir}. It is this machine's disk, not Amplitude: give TMPDIR a folder ` +
+      `a body could not be written in ${failed.folder ?? ""} (ENOSPC: no space left on device, write): ` +
+        `bodies now wait in ${spool.dir ?? ""}. It is this machine's disk, not Amplitude: give TMPDIR a folder ` +
         "with room for the largest chart, or mount a larger volume at /tmp.",
     );
     // A second body that failed in the same folder meanwhile: nothing more to say.

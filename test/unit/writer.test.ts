@@ -137,14 +137,12 @@ describe("backpressure", () => {
     expect(sink.writesWhileFull).toBe(0);
     expect(sink.writableLength).toBe(0);
     const got = lines(sink.text).map((l) => {
-      const m = JSON.parse(l) as {
-        type: string;
-        record?: { data: { n: number } };
-        trace?: { stream_status: { stream_descriptor: { name: string } } };
-      };
+      const m = JSON.parse(l) as
+        | { type: "RECORD"; record: { data: { n: number } } }
+        | { type: "TRACE"; trace: { stream_status: { stream_descriptor: { name: string } } } };
       return m.type === "RECORD"
-        ? `RECORD ${m.record?.data.n}`
-        : `TRACE ${m.trace?.stream_status.stream_descriptor.name}`;
+        ? `RECORD ${m.record.data.n}`
+        : `TRACE ${m.trace.stream_status.stream_descriptor.name}`;
     });
     expect(got).toEqual(expected);
   });
