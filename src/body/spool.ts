@@ -90,13 +90,13 @@ export class BodySpool {
     // Read again: makeFolder() moved on, maybe to memory. (TypeScript still narrows `dir` to
     // the writer's folder from the check above: it does not see the getter change.)
     const dir = this.dir as string | undefined;
-    const problem = `could not be written in ${writer.folder} (${(error as Error).message})`;
+    const problem = `a body could not be written in ${writer.folder} (${(error as Error).message})`;
     const fix =
       "It is this machine's disk, not Amplitude: give TMPDIR a folder with room for the largest chart, " +
       "or mount a larger volume at /tmp.";
     return dir === undefined
-      ? `a body ${problem}, and no other folder can be written: bodies now wait in memory, which grows with the charts' size. ${fix}`
-      : `a body ${problem}: bodies now wait in ${dir}. ${fix}`;
+      ? `${problem}, and no other folder can be written: bodies now wait in memory, which grows with the charts' size. ${fix}`
+      : `${problem}: bodies now wait in ${dir}. ${fix}`;
   }
 
   /** Removes the folders and any body still in them (a read that failed part-way). */

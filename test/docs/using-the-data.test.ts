@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -10,7 +11,7 @@ import {
 } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
-import { sampleProject } from "../../fake-amplitude/sample-charts.js";
+import { sampleHistory, sampleProject } from "../../fake-amplitude/sample-charts.js";
 import { runInProcess } from "../helpers/connector.js";
 import { configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
 
@@ -19,6 +20,8 @@ import { configuredCatalog, jsonFiles } from "../helpers/run-cli.js";
  * `npm run demo` reads (the connector's discover and read, in process, against the fake's sample charts),
  * landed in DuckDB the way an Airbyte destination lands it: one table per stream, one column
  * per field typed from discover's schema (`dimensions` as JSON), Airbyte's columns in front.
+ * The history section's blocks run on the demo's history instead: three incremental reads of
+ * the daily chart, landed once as Append (a copy per sync) and once as Append + Deduped.
  * The blocks are read from the page itself, so the page and this test cannot drift apart.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -49,7 +52,9 @@ type Message = {
   type: string;
   catalog?: { streams: Stream[] };
   record?: { stream: string; data: Record<string, Json> };
+  state?: unknown;
 };
+type LandedRecord = { stream: string; data: Record<string, Json> };
 
 /** The connector's messages for one command, run as the demo runs it. */
 async function connector(command: string, files: Record<string, unknown>): Promise<Message[]> {
@@ -64,7 +69,7 @@ async function connector(command: string, files: Record<string, unknown>): Promi
 }
 
 let streams: Stream[] = [];
-let records: { stream: string; data: Record<string, Json> }[] = [];
+let records: LandedRecord[] = [];
 let chartRecords: ChartRecord[] = [];
 let metadata: MetadataRecord[] = [];
 
@@ -108,6 +113,53 @@ async function readTheDemo(): Promise<void> {
   current = signups.filter((r) => !isComparison(r));
 }
 
+// The history: the daily chart's three syncs (records and their sync time), as the demo makes them.
+const DAILY = "k2d8s0a1";
+let historyStream: Stream | undefined;
+const syncs: { extractedAt: string; records: LandedRecord[] }[] = [];
+const keyOf = (r: Record<string, Json>): string =>
+  `${String(r.chart_id)}\u0000${String(r.dimension_value)}\u0000${String(r.segment)}`;
+
+/** The demo's history: each sync incremental from the previous one's state, the default lookback. */
+async function readTheHistory(): Promise<void> {
+  const fake = new FakeAmplitude(sampleProject());
+  try {
+    const config = JSON.parse(
+      readFileSync(join(ROOT, "integration_tests", "sample_config.json"), "utf8"),
+    ) as Record<string, unknown>;
+    delete config.lookback_days;
+    Object.assign(config, { chart_ids: [DAILY], base_url: await fake.start() });
+    const catalog = (await connector("discover", { config })).find((m) => m.type === "CATALOG");
+    historyStream = catalog?.catalog?.streams.find((s) => s.name === `chart_${DAILY}`);
+    const configured = {
+      streams: [
+        {
+          stream: historyStream,
+          sync_mode: "incremental",
+          cursor_field: ["period_start"],
+          destination_sync_mode: "append_dedup",
+        },
+      ],
+    };
+    let state: unknown[] | undefined;
+    for (const [i, sync] of sampleHistory().entries()) {
+      fake.setChart(DAILY, { csv: sync.csv });
+      const read = await connector("read", {
+        config,
+        catalog: configured,
+        ...(state !== undefined && { state }),
+      });
+      state = read.flatMap((m) => (m.type === "STATE" ? [m.state] : []));
+      syncs.push({
+        extractedAt: `2026-11-${String(23 + 3 * i)}T06:00:00Z`,
+        records: read.flatMap((m) => (m.type === "RECORD" && m.record ? [m.record] : [])),
+      });
+    }
+  } finally {
+    await fake.stop();
+  }
+}
+
 /** The page's queries: each ```sql block, named by the `<!-- query: name -->` line above it. */
 function pageQueries(markdown: string): { name: string | undefined; sql: string }[] {
   return [...markdown.matchAll(/(?:<!-- query: ([\w-]+) -->\n\n)?```sql\n([\s\S]*?)```/g)].map(
@@ -133,10 +185,13 @@ function columnsOf(schema: Stream["json_schema"]): { name: string; type: string 
   });
 }
 
-/** One table per stream of discover's catalog, filled with the stream's records. */
-async function land(db: DuckDBConnection): Promise<void> {
-  const extractedAt = new Date().toISOString();
-  for (const stream of streams) {
+/** One table per stream, in the current database, filled with each sync's records of it. */
+async function land(
+  db: DuckDBConnection,
+  tables: Stream[],
+  landed: { extractedAt: string; records: LandedRecord[] }[],
+): Promise<void> {
+  for (const stream of tables) {
     const columns = columnsOf(stream.json_schema);
     await db.run(
       `CREATE TABLE ${stream.name} (_airbyte_raw_id VARCHAR, _airbyte_extracted_at TIMESTAMPTZ,
@@ -145,15 +200,39 @@ async function land(db: DuckDBConnection): Promise<void> {
     );
     const placeholders = columns.map((c) => (c.type === "JSON" ? "?::JSON" : "?")).join(", ");
     const insert = `INSERT INTO ${stream.name} VALUES (?, ?::TIMESTAMPTZ, ?::JSON, ?, ${placeholders})`;
-    for (const record of records.filter((r) => r.stream === stream.name)) {
-      const values: DuckDBValue[] = columns.map((c) => {
-        const value = record.data[c.name] ?? null;
-        return c.type === "JSON" ? JSON.stringify(value) : (value as DuckDBValue);
-      });
-      await db.run(insert, [randomUUID(), extractedAt, '{"sync_id":1,"changes":[]}', 0, ...values]);
+    for (const [sync, { extractedAt, records: synced }] of landed.entries()) {
+      for (const record of synced.filter((r) => r.stream === stream.name)) {
+        const values: DuckDBValue[] = columns.map((c) => {
+          const value = record.data[c.name] ?? null;
+          return c.type === "JSON" ? JSON.stringify(value) : (value as DuckDBValue);
+        });
+        const meta = `{"sync_id":${String(sync + 1)},"changes":[]}`;
+        await db.run(insert, [randomUUID(), extractedAt, meta, 0, ...values]);
+      }
     }
   }
 }
+
+/** What Append + Deduped keeps of the syncs: the latest copy of each primary key. */
+function deduplicated(): { extractedAt: string; records: LandedRecord[] }[] {
+  const latest = new Map<string, { extractedAt: string; record: LandedRecord }>();
+  for (const { extractedAt, records: synced } of syncs) {
+    for (const record of synced) latest.set(keyOf(record.data), { extractedAt, record });
+  }
+  return [...latest.values()].map(({ extractedAt, record }) => ({
+    extractedAt,
+    records: [record],
+  }));
+}
+
+// The database each block runs in: the demo's, or its history landed in one of two modes.
+const DATABASE_OF: Record<string, string> = {
+  "load-json-lines": "loaded",
+  "whole-history": "deduped",
+  "latest-copy": "appended",
+  restatements: "appended",
+};
+let jsonLinesDir = "";
 
 // Undefined until beforeAll has made them, and after it if it failed first.
 let instance: DuckDBInstance | undefined;
@@ -177,21 +256,37 @@ function result(name: string): Row[] {
 // Generous: two CLI runs and a fake server, on however loaded a machine.
 beforeAll(async () => {
   await readTheDemo();
+  await readTheHistory();
   instance = await DuckDBInstance.create(":memory:");
   db = await instance.connect();
-  await land(db);
+  await land(db, streams, [{ extractedAt: "2026-11-23T06:00:00Z", records }]);
+  const daily = historyStream ? [historyStream] : [];
+  await db.run("ATTACH ':memory:' AS appended; USE appended");
+  await land(db, daily, syncs);
+  await db.run("ATTACH ':memory:' AS deduped; USE deduped");
+  await land(db, daily, deduplicated());
+  // The demo's output as npm run demo writes it: one JSON line per record of the chart.
+  jsonLinesDir = mkdtempSync(join(tmpdir(), "using-the-data-"));
+  writeFileSync(
+    join(jsonLinesDir, `chart_${SIGNUPS}.jsonl`),
+    signups.map((r) => `${JSON.stringify(r)}\n`).join(""),
+  );
+  await db.run("ATTACH ':memory:' AS loaded");
   // In page order: later blocks use the view an earlier one creates, as a reader would.
   for (const { name, sql } of queries) {
     if (name === undefined) continue;
     try {
-      results.set(name, await query(sql));
+      await db.run(`USE ${DATABASE_OF[name] ?? "memory"}`);
+      results.set(name, await query(sql.replaceAll("'demo-output/", `'${jsonLinesDir}/`)));
     } catch (error) {
       results.set(name, error instanceof Error ? error : new Error(String(error)));
     }
   }
+  await db.run("USE memory");
 }, 60_000);
 
 afterAll(() => {
+  if (jsonLinesDir !== "") rmSync(jsonLinesDir, { recursive: true, force: true });
   db?.closeSync();
   instance?.closeSync();
 });
@@ -216,6 +311,7 @@ describe("docs/using-the-data.md", () => {
   it("names every sql block, and each name is checked below (in page order)", () => {
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.map((q) => q.name)).toEqual([
+      "load-json-lines",
       "latest-values",
       "all-charts-view",
       "exclude-comparison",
@@ -224,7 +320,23 @@ describe("docs/using-the-data.md", () => {
       "pivot-portable",
       "pivot-duckdb",
       "join-metadata",
+      "whole-history",
+      "latest-copy",
+      "restatements",
     ]);
+  });
+
+  it("load-json-lines: a chart's JSON lines become its table, each field a column", async () => {
+    expect(result("load-json-lines")).toBeDefined();
+    const rows = await query(
+      `SELECT chart_id, dimension_name, dimension_value, segment, value,
+         CAST(dimensions AS VARCHAR) AS dimensions, strftime(period_start, '%Y-%m-%dT%H:%M:%S') AS period_start
+       FROM loaded.chart_${SIGNUPS}`,
+    );
+    expect(rows).toHaveLength(signups.length);
+    expect(
+      rows.map((r) => ({ ...r, dimensions: JSON.parse(String(r.dimensions)) as Json })),
+    ).toEqual(signups);
   });
 
   it("latest-values: each row's last date and its value, without [Previous] rows", () => {
@@ -355,5 +467,77 @@ describe("docs/using-the-data.md", () => {
     expect([...new Set(rows.map((r) => r.title))].sort()).toEqual(
       metadata.map((m) => m.title).sort(),
     );
+  });
+
+  describe("a chart's history", () => {
+    const allUsers = (synced: LandedRecord[]): Record<string, Json>[] =>
+      synced.map((r) => r.data).filter((d) => d.dimension_value === "All Users");
+
+    it("the three syncs sent moving windows, from each one's state", () => {
+      expect(syncs).toHaveLength(3);
+      // The first sync sends the whole window; the later ones its last days and the lookback.
+      const days = syncs.map((s) => allUsers(s.records).length);
+      expect(days[0]).toBe(14);
+      expect(days[1]).toBeLessThan(14);
+      expect(days[2]).toBeLessThan(14);
+    });
+
+    it("whole-history: every day ever synced, each with its latest value", () => {
+      const latest = new Map<string, Json>();
+      for (const sync of syncs) {
+        for (const d of allUsers(sync.records)) latest.set(String(d.segment), d.value ?? null);
+      }
+      const expected = [...latest.entries()]
+        .sort(([a], [b]) => byLabel(a, b))
+        .map(([day, value]) => ({ day, active_users: value }));
+      expect(result("whole-history")).toEqual(expected);
+      // As the page says: 20 days, where the chart shows 14.
+      expect(result("whole-history")).toHaveLength(20);
+      const lastWindow = allUsers(syncs[2]?.records ?? []).map((d) => d.segment);
+      expect(result("whole-history").at(-1)?.day).toBe(lastWindow.at(-1));
+    });
+
+    it("latest-copy: the Append table's latest copies are what Append + Deduped keeps", async () => {
+      expect(result("latest-copy")).toHaveLength((syncs[0]?.records.length ?? 0) + 12);
+      const deduped = await query(
+        `SELECT chart_id, dimension_value, segment, value, period_start
+         FROM deduped.chart_${DAILY} ORDER BY dimension_value, period_start`,
+      );
+      expect(result("latest-copy")).toEqual(deduped);
+      // The Append table itself has duplicates: the lookback sent days again.
+      const copies = await query(
+        `SELECT CAST(count(*) AS INTEGER) AS n FROM appended.chart_${DAILY}`,
+      );
+      expect(copies[0]?.n).toBeGreaterThan(result("latest-copy").length);
+    });
+
+    it("restatements: the days whose value changed from one sync to the next", () => {
+      const changes: Row[] = [];
+      const seen = new Map<string, Json>();
+      for (const sync of syncs) {
+        for (const d of sync.records.map((r) => r.data)) {
+          const key = keyOf(d);
+          if (seen.has(key) && seen.get(key) !== d.value) {
+            changes.push({
+              dimension_value: d.dimension_value ?? null,
+              day: d.segment ?? null,
+              synced_at: sync.extractedAt,
+              previous_value: seen.get(key) ?? null,
+              value: d.value ?? null,
+            });
+          }
+          seen.set(key, d.value ?? null);
+        }
+      }
+      const rows = result("restatements").map((r) => ({
+        ...r,
+        synced_at: new Date(String(r.synced_at)).toISOString().replace(".000Z", "Z"),
+      }));
+      const order = (r: Row): string =>
+        `${String(r.dimension_value)} ${String(r.day)} ${String(r.synced_at)}`;
+      expect(rows).toEqual([...changes].sort((a, b) => byLabel(order(a), order(b))));
+      // As the page says: the first and the second sync's last days, for each segment.
+      expect(rows).toHaveLength(4);
+    });
   });
 });

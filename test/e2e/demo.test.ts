@@ -119,6 +119,19 @@ describe("npm run demo", () => {
       (r) => r.dimension_value === "All Users" && r.segment === "2026-11-22",
     );
     expect(restated?.value).toBeGreaterThan(first?.value as number);
+
+    // The README's excerpt of this output: each of its lines begins one the demo prints (the
+    // time aside; the excerpt may leave out a line's end, the file it names).
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const excerpt = /```text\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const printed = result.stdout.replace(/\(\d+(\.\d+)? s\)/g, "(... s)").split("\n");
+    expect(excerpt.split("\n").filter((line) => line !== "").length).toBeGreaterThan(5);
+    for (const line of excerpt.split("\n").filter((l) => l !== "")) {
+      expect(
+        printed.filter((p) => p.startsWith(line)),
+        line,
+      ).not.toEqual([]);
+    }
   }, 180_000);
 
   it("--developer-api shows a charts_metadata record with the chart's type, link and filters", async () => {
