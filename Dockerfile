@@ -64,7 +64,7 @@ ENV NODE_ENV=production \
     MALLOC_MMAP_THRESHOLD_=131072 \
     AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-semi-space-size=8 /airbyte/integration_code/dist/src/cli.js"
 LABEL io.airbyte.name="airbyte/source-amplitude-charts" \
-      io.airbyte.version="0.2.0" \
+      io.airbyte.version="0.3.0" \
       org.opencontainers.image.title="source-amplitude-charts" \
       org.opencontainers.image.description="Airbyte source: Amplitude saved charts (by chart ID) as long rows" \
       org.opencontainers.image.licenses="MIT"

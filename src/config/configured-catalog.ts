@@ -28,8 +28,8 @@ export const CATALOG_RECIPE =
 
 /**
  * What a --catalog file holds: a configured catalog (every stream must be one of this
- * config's, with full_refresh; unset optionals may be null, as the acceptance tests write
- * them), or discover's output (its CATALOG message, its catalog, or its lines), read as
+ * config's, with a sync mode it supports: incremental for chart streams only; unset optionals
+ * may be null, as the acceptance tests write them), or discover's output (its CATALOG message, its catalog, or its lines), read as
  * every stream with full refresh. Every problem is reported at once, in one config error
  * that says how to make a catalog that works.
  */

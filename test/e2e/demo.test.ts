@@ -25,7 +25,7 @@ interface Result {
 
 function demo(args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    // --skip-setup: `npm test` has just built; the demo must not run npm itself here.
+    // --skip-setup: `npm run test:slow` has just built; the demo must not run npm itself here.
     const child = spawn(process.execPath, [DEMO, "--skip-setup", ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
