@@ -1,13 +1,14 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeAmplitude } from "../../fake-amplitude/server.js";
 import { logs, parseMessages } from "../helpers/protocol.js";
+import { serveDemo } from "../helpers/run-cli.js";
 import { configuredCatalogFrom, recordMessages, type DiscoveredStream } from "./cat-checks.js";
 import { dockerfile } from "../../scripts/dockerfile.js";
-import { metadata, readJson, readText, repoPath } from "./paths.js";
+import { metadata, readJson, readText } from "./paths.js";
 import { sampleProject } from "../../fake-amplitude/sample-charts.js";
 import { ImageTarget, platformFiles, selectedTarget } from "./target.js";
 
@@ -196,22 +197,9 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
       return;
     }
     const out = mkdtempSync(join(tmpdir(), "demo-serve-"));
-    const demo = spawn(
-      process.execPath,
-      [repoPath("scripts/demo.mjs"), "--skip-setup", "--serve", "--out", out],
-      { cwd: repoPath("."), stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const demo = await serveDemo(out);
     try {
-      let stdout = "";
-      await new Promise<void>((resolve, reject) => {
-        demo.stdout.setEncoding("utf8").on("data", (d: string) => {
-          stdout += d;
-          if (stdout.includes("Press Ctrl-C to stop.")) resolve();
-        });
-        demo.once("exit", (code) =>
-          reject(new Error(`the demo ended (${code ?? "by a signal"}): ${stdout}`)),
-        );
-      });
+      const { stdout } = demo;
       const lines = stdout
         .split("\n")
         .map((l) => l.trim())
@@ -232,7 +220,7 @@ describe.runIf(target instanceof ImageTarget)(`the image ${target.description}`,
       const expected = readText("integration_tests/expected_records.jsonl").trim().split("\n");
       expect(records, read?.stderr).toHaveLength(expected.length);
     } finally {
-      demo.kill("SIGTERM");
+      demo.child.kill("SIGTERM");
       rmSync(out, { recursive: true, force: true });
     }
   });

@@ -1,7 +1,13 @@
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { WAU } from "../helpers/charts.js";
-import { configFor, connectionStatus, run, serve, stopFakes } from "../helpers/connector.js";
+import {
+  closedPort,
+  configFor,
+  connectionStatus,
+  run,
+  serve,
+  stopFakes,
+} from "../helpers/connector.js";
 
 /*
  * check's real budget, on the real clock, as a user meets it: the built CLI, check's own
@@ -11,15 +17,6 @@ import { configFor, connectionStatus, run, serve, stopFakes } from "../helpers/c
 afterAll(stopFakes);
 
 const cli = { via: "cli" } as const;
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.concurrent("check answers within 30 s", () => {
   // The retry waits are not shrunk here: check's own, as a user gets them.

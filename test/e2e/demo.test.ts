@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXPORT_METADATA_FIELDS } from "../helpers/protocol.js";
+import { serveDemo } from "../helpers/run-cli.js";
 import {
   SAMPLE_API_KEY,
   SAMPLE_CHARTS,
@@ -173,21 +174,8 @@ describe("npm run demo", () => {
 
   it("--serve keeps the fake running and prints the commands to try, the image's with --network host", async () => {
     const served = mkdtempSync(join(tmpdir(), "amplitude-charts-demo-serve-"));
-    const child = spawn(process.execPath, [DEMO, "--skip-setup", "--serve", "--out", served], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child, stdout } = await serveDemo(served);
     try {
-      let stdout = "";
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.setEncoding("utf8").on("data", (d: string) => {
-          stdout += d;
-          if (stdout.includes("Press Ctrl-C to stop.")) resolve();
-        });
-        child.once("exit", (code) =>
-          reject(new Error(`the demo ended (${code ?? "by a signal"}): ${stdout}`)),
-        );
-      });
       const url = /keeps serving at (http:\/\/127\.0\.0\.1:\d+)\./.exec(stdout)?.[1];
       expect(url).toBeDefined();
       const config = JSON.parse(readFileSync(join(served, "config.json"), "utf8")) as {

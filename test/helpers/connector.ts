@@ -4,6 +4,7 @@ import {
   type FakeAmplitudeOptions,
   type FakeChart,
 } from "../../fake-amplitude/server.js";
+import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { main, type Timing } from "../../src/entrypoint.js";
 import { parseMessages, type Message } from "./protocol.js";
@@ -14,6 +15,15 @@ export const API_KEY = "e2eApiKey-7Qx2Wv9LmZ";
 export const SECRET_KEY = "e2eSecret-Kp4Rt8Nc3Y";
 
 const running = new Set<FakeAmplitude>();
+
+/** A port nothing listens on (it listened a moment ago): what a wrong host looks like. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** Stops every fake `serve` started; each test file calls `afterAll(stopFakes)`. */
 export async function stopFakes(): Promise<void> {

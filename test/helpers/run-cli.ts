@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,6 +27,30 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The child's working directory (default: this process's). */
   cwd?: string;
+}
+
+/**
+ * `npm run demo -- --serve` (scripts/demo.mjs on the built CLI), once it serves: its fake
+ * keeps running until the caller kills the child. Rejects if the demo ends first.
+ */
+export async function serveDemo(out: string): Promise<{ child: ChildProcess; stdout: string }> {
+  const root = join(dirname(CLI), "..", "..");
+  const child = spawn(
+    process.execPath,
+    [join(root, "scripts", "demo.mjs"), "--skip-setup", "--serve", "--out", out],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (stdout.includes("Press Ctrl-C to stop.")) resolve();
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`the demo ended (${String(code ?? "by a signal")}): ${stdout}`)),
+    );
+  });
+  return { child, stdout };
 }
 
 /** Runs `node dist/src/cli.js ARGS` as the platform would, retry waits shrunk unless overridden. */

@@ -1,8 +1,8 @@
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { FUNNEL, WAU } from "../helpers/charts.js";
 import {
   API_KEY,
+  closedPort,
   SECRET_KEY,
   configFor,
   connectionStatus,
@@ -24,15 +24,6 @@ afterAll(stopFakes);
 
 async function wauFake() {
   return serve({ [WAU.id]: { csv: WAU.csv } });
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe.concurrent("making a configured catalog", () => {
